@@ -1,0 +1,107 @@
+# vifdiag: flat, non-recursive build.
+#   make            release binary build/vifdiag (-O2, warnings are errors)
+#   make check      ASan+UBSan build of everything, then the whole test suite
+#   make demo       a realistic host in the test xenstored, vifdiag status and show on it
+#   make test-update  regenerate the golden outputs of tests/fixtures (review the diff!)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+SAN ?= 0
+V ?= 0
+
+XS_CFLAGS := $(shell $(PKG_CONFIG) --cflags xenstore 2>/dev/null)
+XS_LIBS := $(or $(shell $(PKG_CONFIG) --libs xenstore 2>/dev/null),-lxenstore)
+
+WFLAGS := -Wall -Wextra -Wshadow -Wformat=2 -Wformat-nonliteral -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wundef -Wcast-qual -Wwrite-strings \
+	-Wno-unused-parameter -Werror
+
+ifeq ($(SAN),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SANLD := -fsanitize=address,undefined
+else
+OPT := -O2 -g
+SANLD :=
+endif
+
+CFLAGS ?=
+LDFLAGS ?=
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WFLAGS) -Iinclude $(XS_CFLAGS) -MMD -MP
+override LDFLAGS += $(SANLD)
+LIBS := $(XS_LIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+MAIN_OBJ := $(BUILD)/obj/main.o
+BIN := $(BUILD)/vifdiag
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+.PHONY: all deps check tests demo test-update install uninstall clean format
+all: $(BIN)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN): $(MAIN_OBJ) $(LIB_OBJS)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS) -lcmocka
+
+-include tests/xsd/xsd.mk
+
+tests: $(BIN) $(UNIT_BINS) $(XSD_BIN) $(XSD_TEST_BINS)
+
+deps:
+	@scripts/deps.sh
+
+# The whole suite runs against the sanitizer build; the final line is "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
+	@tests/run.sh build/asan
+
+test-update: deps
+	@$(MAKE) --no-print-directory all
+	@tests/golden.sh --update $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(BUILD)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/vifdiag
+	install -m 644 man/vifdiag.1 $(DESTDIR)$(MANDIR)/man1/vifdiag.1
+	install -m 644 completions/vifdiag.bash $(DESTDIR)$(BASHCOMPDIR)/vifdiag
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vifdiag $(DESTDIR)$(MANDIR)/man1/vifdiag.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/vifdiag
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/unit/*.d)

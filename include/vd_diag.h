@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Analysis: a verdict word and findings (what is wrong, what to do) for every VIF. */
+#ifndef VD_DIAG_H
+#define VD_DIAG_H
+
+#include <stdbool.h>
+
+#include "vd_model.h"
+
+void vd_diagnose(struct vd_host *h);
+
+/* True if the verdict means "working". */
+bool vd_verdict_ok(const char *verdict);
+
+/* Every verdict word with its one-line explanation, for --help, man page checks and tests. */
+struct vd_verdict_info {
+	const char *word;
+	const char *meaning;
+};
+extern const struct vd_verdict_info vd_verdicts[];
+
+const char *vd_sev_name(enum vd_sev s);
+
+#endif

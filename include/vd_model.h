@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one model every command and renderer uses: host -> domains -> VIFs -> the two ends
+ * -> queues. Built from a snapshot only (vd_build_model), annotated by the analysis
+ * (vd_diagnose), read by renderers. Strings point into the snapshot unless said otherwise:
+ * the snapshot must outlive the model. Guest-written strings are raw bytes: renderers escape.
+ */
+#ifndef VD_MODEL_H
+#define VD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vd_snap.h"
+
+/* A key that should hold a decimal number. */
+struct vd_num {
+	const struct vd_node *node; /* NULL: the key is absent */
+	bool ok;		    /* present and a well-formed number */
+	unsigned long v;
+};
+
+/* One end of a VIF: the frontend dir in the guest or the backend dir in the driver domain. */
+struct vd_end {
+	const char *path;    /* the dir, or the path the other end claims; NULL if unknown */
+	bool present;	     /* the dir exists in the snapshot */
+	bool vanished;	     /* it disappeared while we read it (domain being destroyed) */
+	long domid;	     /* domain the dir lives in (from the path), -1 if unknown */
+	struct vd_num state;
+	const struct vd_node *peer; /* `backend` key of a frontend, `frontend` key of a backend */
+	struct vd_num peer_id;	    /* `backend-id` / `frontend-id` */
+	const struct vd_node *error; /* /local/domain/<d>/error/<rel path>/error, if any */
+};
+
+struct vd_queue {
+	unsigned long id;
+	const char *dir; /* path of queue-N/, or the frontend dir for the flat layout (owned) */
+	struct vd_num tx_ring_ref, rx_ring_ref;
+	struct vd_num evtchn, evtchn_tx, evtchn_rx;
+};
+
+enum vd_layout {
+	VD_LAYOUT_NONE,	 /* no ring keys at all */
+	VD_LAYOUT_FLAT,	 /* top-level keys: exactly one queue */
+	VD_LAYOUT_QUEUES, /* queue-N/ dirs */
+	VD_LAYOUT_MIXED,  /* both: a broken frontend */
+};
+
+enum vd_sev { VD_SEV_INFO, VD_SEV_WARN, VD_SEV_ERROR };
+
+struct vd_finding {
+	enum vd_sev sev;
+	const char *code; /* stable identifier, e.g. "hotplug-error" */
+	char *msg;	  /* what is wrong (owned; may quote guest bytes raw) */
+	char *hint;	  /* what to do (owned, may be NULL) */
+};
+
+struct vd_domain {
+	unsigned long domid;
+	const struct vd_node *name; /* /local/domain/N/name */
+	const char *vm;		    /* /local/domain/N/vm, e.g. /vm/<uuid> */
+	char *uuid;		    /* owned; from the vm path when it looks like a uuid */
+};
+
+struct vd_vif {
+	unsigned long domid; /* the frontend (guest) domain */
+	unsigned long devid;
+	const struct vd_domain *dom; /* NULL when the guest's domain is gone */
+	struct vd_end fe, be;
+	bool paired;	      /* both ends exist and point at each other */
+	bool mismatch;	      /* a pointer does not point back */
+	const char *fe_claims; /* frontend's `backend` value when it names another backend */
+
+	const struct vd_node *mac;  /* backend mac (toolstack-written), else frontend mac */
+	const struct vd_node *fe_mac;
+	const struct vd_node *hotplug_status, *hotplug_error;
+	const struct vd_node *bridge;	 /* backend `bridge`, or the XenServer private key */
+	const char *bridge_path;	 /* where `bridge` came from */
+	const struct vd_node *xapi_hotplug; /* /xapi/<uuid>/hotplug/<d>/vif/<n>/hotplug */
+	const struct vd_node *online, *script, *vifname, *type, *rate, *mtu, *be_handle;
+	const struct vd_node *fe_handle, *fe_mtu, *fe_trusted, *fe_disconnect;
+
+	struct vd_num num_queues; /* frontend multi-queue-num-queues */
+	struct vd_num max_queues; /* backend multi-queue-max-queues */
+	long negotiated;	  /* -1: unknown */
+	enum vd_layout layout;
+	struct vd_queue *queues;
+	size_t nqueues;
+	struct vd_num ctrl_ring_ref, evtchn_ctrl;
+
+	/* filled by the analysis */
+	const char *verdict;
+	struct vd_finding *findings;
+	size_t nfindings;
+};
+
+struct vd_host {
+	const struct vd_snap *snap;
+	struct vd_domain *doms; /* sorted by domid */
+	size_t ndoms;
+	struct vd_vif **vifs; /* sorted by (domid, devid, backend path) */
+	size_t nvifs;
+	char **notes; /* host-level observations (owned) */
+	size_t nnotes;
+	void *priv; /* builder-owned strings */
+};
+
+struct vd_host *vd_build_model(const struct vd_snap *snap);
+void vd_host_free(struct vd_host *h);
+
+const struct vd_domain *vd_host_domain(const struct vd_host *h, unsigned long domid);
+/* Domain name as a string (may hold any bytes), or NULL. */
+const char *vd_domain_name(const struct vd_domain *d);
+
+/* Keys directly under a dir: names and nodes, sorted by name; caller frees *keys. */
+struct vd_key {
+	const char *name;
+	const struct vd_node *node;
+};
+size_t vd_dir_keys(const struct vd_snap *snap, const char *dir, struct vd_key **keys);
+
+void vd_vif_add_finding(struct vd_vif *v, enum vd_sev sev, const char *code, const char *hint,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

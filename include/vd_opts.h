@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Options of one invocation: passed explicitly, never global, so tests can vary them. */
+#ifndef VD_OPTS_H
+#define VD_OPTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum vd_color { VD_COLOR_AUTO, VD_COLOR_ALWAYS, VD_COLOR_NEVER };
+
+struct vd_opts {
+	const char *from;  /* --from FILE: a xenstore-ls dump; NULL: live xenstored */
+	bool json;	   /* --json */
+	bool raw;	   /* --raw: the underlying keys too */
+	enum vd_color color;
+	bool use_color;	   /* resolved from color, NO_COLOR and isatty */
+	unsigned retries;  /* transaction retries on EAGAIN */
+	FILE *out;	   /* renderers write here */
+	FILE *err;	   /* warnings go here */
+};
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* source -> snapshot -> model -> analysis, and selecting VIFs by DOM[/DEVID] arguments. */
+#ifndef VD_PIPELINE_H
+#define VD_PIPELINE_H
+
+#include "vd_err.h"
+#include "vd_model.h"
+#include "vd_opts.h"
+#include "vd_render.h"
+
+struct vd_report {
+	struct vd_snap *snap;
+	struct vd_host *host;
+	struct vd_selection sel;
+};
+
+/* Reads the source, builds and diagnoses the model; source warnings go to o->err. */
+int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err);
+
+/*
+ * Selects VIFs by arguments "DOM" or (allow_devid) "DOM/DEVID"; DOM is a domid or a domain
+ * name. No arguments selects everything. An argument that matches nothing is a usage error.
+ */
+int vd_report_select(struct vd_report *r, int argc, char **argv, bool allow_devid,
+		     struct vd_err *err);
+
+/* VD_EXIT_OK if every selected VIF is ok, else VD_EXIT_PROBLEM. */
+int vd_report_exit(const struct vd_report *r);
+
+void vd_report_free(struct vd_report *r);
+
+/* The whole run of a report command: load, select, render with the view, exit code. */
+enum vd_view { VD_VIEW_STATUS, VD_VIEW_SHOW };
+struct vd_invocation;
+int vd_report_run(const struct vd_invocation *inv, enum vd_view view);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers: allocation that cannot fail silently, a growable byte buffer, number parsing. */
+#ifndef VD_UTIL_H
+#define VD_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Out of memory is not recoverable for a diagnostic CLI: these abort(), they never return NULL. */
+void *vd_malloc(size_t n);
+void *vd_calloc(size_t nmemb, size_t size);
+void *vd_realloc(void *p, size_t n);
+char *vd_strdup(const char *s);
+char *vd_strndup(const char *s, size_t n);
+char *vd_memdup0(const void *p, size_t n); /* n bytes plus a terminating NUL */
+char *vd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable byte buffer; data is always NUL-terminated (data may also contain NULs). */
+struct vd_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void vd_buf_init(struct vd_buf *b);
+void vd_buf_free(struct vd_buf *b);
+void vd_buf_reset(struct vd_buf *b);
+void vd_buf_add(struct vd_buf *b, const void *p, size_t n);
+void vd_buf_addc(struct vd_buf *b, char c);
+void vd_buf_adds(struct vd_buf *b, const char *s);
+void vd_buf_addf(struct vd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vd_buf_vaddf(struct vd_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+char *vd_buf_steal(struct vd_buf *b); /* returns data (never NULL), leaves b empty */
+const char *vd_buf_cstr(const struct vd_buf *b); /* data, or "" before the first add */
+
+/*
+ * Parses a whole decimal unsigned number of exactly len bytes (no sign, no spaces, no
+ * leading '+', at most max). Guest data is hostile: anything else is rejected.
+ */
+bool vd_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out);
+/* Same on a NUL-terminated string. */
+bool vd_parse_uint_str(const char *s, unsigned long max, unsigned long *out);
+
+/* True if s starts with prefix. */
+bool vd_startswith(const char *s, const char *prefix);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The command and option tables, lookup, and help generated from them. */
+#include "vd_cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vd_diag.h"
+
+const struct vd_cmd vd_cmds[] = {
+	{ "status", vd_cmd_status, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM...]",
+	  "one line per VIF: both states, queues, hotplug, bridge, verdict" },
+	{ "show", vd_cmd_show, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM[/DEVID]...]",
+	  "everything known about each VIF: rings, event channels, features, findings" },
+	{ "help", vd_cmd_help, 0, 1, 0, "[COMMAND]", "show help for vifdiag or a command" },
+	{ "__complete", vd_cmd_complete, 0, -1, VD_CMD_HIDDEN, "WORDS...",
+	  "print completion candidates for the words of a command line" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+
+const struct vd_option vd_options[] = {
+	{ "from", 0, "FILE", "status show",
+	  "read a xenstore-ls dump (-f, -fp or indented) instead of live xenstored" },
+	{ "json", 'j', NULL, "status show", "print JSON (schema in vifdiag(1))" },
+	{ "raw", 0, NULL, "show", "also print the underlying xenstore keys" },
+	{ "color", 0, "WHEN", "*", "colour: auto (default, only on a terminal), always, never" },
+	{ "retries", 0, "N", "status show",
+	  "read the store again up to N times when it changes under us (default 5)" },
+	{ "help", 'h', NULL, "*", "show help" },
+	{ "version", 'V', NULL, "*", "print the version" },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+bool vd_option_applies(const struct vd_option *opt, const char *cmd)
+{
+	size_t n = strlen(cmd);
+	const char *p = opt->cmds;
+
+	if (strcmp(p, "*") == 0)
+		return true;
+	while ((p = strstr(p, cmd))) {
+		if ((p == opt->cmds || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+const struct vd_cmd *vd_cmd_lookup(const char *name, struct vd_err *err)
+{
+	const struct vd_cmd *hit = NULL;
+	char list[256] = "";
+	size_t n = strlen(name), hits = 0;
+
+	for (const struct vd_cmd *c = vd_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	for (const struct vd_cmd *c = vd_cmds; c->name && n; c++) {
+		if ((c->flags & VD_CMD_HIDDEN) || strncmp(c->name, name, n) != 0)
+			continue;
+		hit = c;
+		hits++;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", hits > 1 ? ", " : "",
+			 c->name);
+	}
+	if (hits == 1)
+		return hit;
+	if (hits)
+		vd_err_set(err, VD_EXIT_USAGE, "'%s' is ambiguous: %s", name, list);
+	else
+		vd_err_set(err, VD_EXIT_USAGE, "'%s' is not a vifdiag command; see 'vifdiag help'",
+			   name);
+	return NULL;
+}
+
+static void print_option(FILE *out, const struct vd_option *opt)
+{
+	char left[48];
+
+	if (opt->shortopt)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", opt->shortopt, opt->name,
+			 opt->arg ? " " : "", opt->arg ? opt->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", opt->name, opt->arg ? " " : "",
+			 opt->arg ? opt->arg : "");
+	fprintf(out, "  %-22s %s\n", left, opt->help);
+}
+
+void vd_usage(FILE *out, const struct vd_cmd *cmd)
+{
+	if (cmd) {
+		fprintf(out, "usage: vifdiag %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->args,
+			cmd->summary);
+		for (const struct vd_option *o = vd_options; o->name; o++)
+			if (vd_option_applies(o, cmd->name))
+				print_option(out, o);
+		return;
+	}
+	fprintf(out, "usage: vifdiag [OPTIONS] COMMAND [ARGS]\n\n"
+		     "Diagnose Xen virtual network interfaces from xenstore.\n\ncommands:\n");
+	for (const struct vd_cmd *c = vd_cmds; c->name; c++)
+		if (!(c->flags & VD_CMD_HIDDEN))
+			fprintf(out, "  %-8s %-18s %s\n", c->name, c->args, c->summary);
+	fprintf(out, "\noptions:\n");
+	for (const struct vd_option *o = vd_options; o->name; o++)
+		print_option(out, o);
+	fprintf(out, "\nverdicts:\n");
+	for (const struct vd_verdict_info *v = vd_verdicts; v->word; v++)
+		fprintf(out, "  %-16s %s\n", v->word, v->meaning);
+	fprintf(out, "\nexit status: 0 all VIFs ok, 1 a VIF is not, 2 usage, 3 source "
+		     "unreachable or unreadable, 4 internal error\n");
+}
+
+int vd_cmd_help(const struct vd_invocation *inv)
+{
+	const struct vd_cmd *c = NULL;
+
+	if (inv->argc == 1 && !(c = vd_cmd_lookup(inv->argv[0], inv->err)))
+		return inv->err->code;
+	vd_usage(inv->opts->out, c);
+	return VD_EXIT_OK;
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vifdiag status [DOM...]: one row per VIF, and what is wrong with the ones not ok. */
+#include "vd_cmd.h"
+#include "vd_pipeline.h"
+
+int vd_cmd_status(const struct vd_invocation *inv)
+{
+	return vd_report_run(inv, VD_VIEW_STATUS);
+}

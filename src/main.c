@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vifdiag: diagnose Xen virtual network interfaces. main() is the only place that turns
+ * an error into an exit code; everything below returns.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vd_cmd.h"
+#include "vd_util.h"
+
+#define VD_VERSION "0.1.0"
+
+struct parsed {
+	const struct vd_cmd *cmd;
+	bool help, version;
+	int nargs;
+	char **args;
+	bool seen[32]; /* which vd_options[] were given, to check they apply */
+};
+
+static size_t nopts(void)
+{
+	size_t n = 0;
+
+	while (vd_options[n].name)
+		n++;
+	return n;
+}
+
+/* getopt_long table built from vd_options[], so the two cannot disagree. */
+static struct option *long_table(char *shorts, size_t shortlen)
+{
+	size_t n = nopts(), k = 0;
+	struct option *lo = vd_calloc(n + 1, sizeof(*lo));
+
+	shorts[k++] = ':'; /* report a missing argument as ':' */
+	for (size_t i = 0; i < n; i++) {
+		lo[i].name = vd_options[i].name;
+		lo[i].has_arg = vd_options[i].arg ? required_argument : no_argument;
+		lo[i].val = 256 + (int)i;
+		if (vd_options[i].shortopt && k + 2 < shortlen) {
+			shorts[k++] = vd_options[i].shortopt;
+			if (vd_options[i].arg)
+				shorts[k++] = ':';
+		}
+	}
+	shorts[k] = '\0';
+	return lo;
+}
+
+static int opt_index(int c)
+{
+	if (c >= 256)
+		return c - 256;
+	for (size_t i = 0; vd_options[i].name; i++)
+		if (vd_options[i].shortopt == c)
+			return (int)i;
+	return -1;
+}
+
+static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *arg,
+		      struct vd_err *err)
+{
+	const char *name = vd_options[idx].name;
+	unsigned long n;
+
+	p->seen[idx] = true;
+	if (strcmp(name, "from") == 0) {
+		o->from = arg;
+	} else if (strcmp(name, "json") == 0) {
+		o->json = true;
+	} else if (strcmp(name, "raw") == 0) {
+		o->raw = true;
+	} else if (strcmp(name, "color") == 0) {
+		if (strcmp(arg, "auto") == 0)
+			o->color = VD_COLOR_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->color = VD_COLOR_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			o->color = VD_COLOR_NEVER;
+		else
+			vd_err_set(err, VD_EXIT_USAGE, "--color: expected auto, always or never, not '%s'",
+				   arg);
+	} else if (strcmp(name, "retries") == 0) {
+		if (!vd_parse_uint_str(arg, 100, &n))
+			vd_err_set(err, VD_EXIT_USAGE, "--retries: expected a number 0-100, not '%s'",
+				   arg);
+		o->retries = (unsigned)n;
+	} else if (strcmp(name, "help") == 0) {
+		p->help = true;
+	} else if (strcmp(name, "version") == 0) {
+		p->version = true;
+	}
+	return err->code ? -1 : 0;
+}
+
+static int parse(int argc, char **argv, struct vd_opts *o, struct parsed *p, struct vd_err *err)
+{
+	char shorts[64];
+	struct option *lo = long_table(shorts, sizeof(shorts));
+	int c, rc = 0;
+
+	opterr = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		int idx = opt_index(c);
+
+		if (c == ':')
+			vd_err_set(err, VD_EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
+		else if (c == '?' || idx < 0)
+			vd_err_set(err, VD_EXIT_USAGE, "unknown option '%s'; see 'vifdiag help'",
+				   argv[optind - 1]);
+		else
+			set_option(o, p, idx, optarg, err);
+		rc = err->code ? -1 : 0;
+	}
+	free(lo);
+	p->nargs = argc - optind;
+	p->args = argv + optind;
+	return rc;
+}
+
+/* The command, its arity and which options apply to it. */
+static int check(struct parsed *p, struct vd_err *err)
+{
+	const struct vd_cmd *c = p->cmd;
+	int n = p->nargs - 1;
+
+	for (size_t i = 0; vd_options[i].name; i++)
+		if (p->seen[i] && !vd_option_applies(&vd_options[i], c->name)) {
+			vd_err_set(err, VD_EXIT_USAGE, "option '--%s' does not apply to '%s'",
+				   vd_options[i].name, c->name);
+			return -1;
+		}
+	if (n < c->min_args || (c->max_args >= 0 && n > c->max_args)) {
+		vd_err_set(err, VD_EXIT_USAGE, "usage: vifdiag %s %s", c->name, c->args);
+		return -1;
+	}
+	return 0;
+}
+
+static void resolve_color(struct vd_opts *o)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (o->color == VD_COLOR_ALWAYS)
+		o->use_color = true;
+	else if (o->color == VD_COLOR_NEVER || (nc && *nc))
+		o->use_color = false;
+	else
+		o->use_color = isatty(fileno(o->out));
+}
+
+static int run(int argc, char **argv, struct vd_opts *o, struct vd_err *err)
+{
+	struct parsed p = { 0 };
+	struct vd_invocation inv;
+
+	if (parse(argc, argv, o, &p, err) < 0)
+		return err->code;
+	if (p.version) {
+		fprintf(o->out, "vifdiag %s\n", VD_VERSION);
+		return VD_EXIT_OK;
+	}
+	if (p.nargs == 0) {
+		vd_usage(p.help ? o->out : stderr, NULL);
+		return p.help ? VD_EXIT_OK : VD_EXIT_USAGE;
+	}
+	p.cmd = vd_cmd_lookup(p.args[0], err);
+	if (!p.cmd)
+		return err->code;
+	if (p.help) {
+		vd_usage(o->out, p.cmd);
+		return VD_EXIT_OK;
+	}
+	if (strcmp(p.cmd->name, "__complete") != 0 && check(&p, err) < 0)
+		return err->code;
+	resolve_color(o);
+	inv.argc = p.nargs - 1;
+	inv.argv = p.args + 1;
+	inv.opts = o;
+	inv.err = err;
+	return p.cmd->fn(&inv);
+}
+
+int main(int argc, char **argv)
+{
+	struct vd_opts o = { .color = VD_COLOR_AUTO, .retries = 5, .out = stdout, .err = stderr };
+	struct vd_err err;
+	int rc;
+
+	vd_err_clear(&err);
+	rc = run(argc, argv, &o, &err);
+	if (err.code) {
+		fprintf(stderr, "vifdiag: %s\n", err.msg);
+		rc = err.code;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (!err.code)
+			fprintf(stderr, "vifdiag: cannot write the output\n");
+		rc = VD_EXIT_INTERNAL;
+	}
+	return rc;
+}

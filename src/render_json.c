@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* JSON renderer: the schema documented in README.md ("JSON output"). Keys are only added. */
+#include "vd_render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vd_diag.h"
+#include "vd_json.h"
+#include "vd_util.h"
+#include "vd_xenbus.h"
+
+#define VD_JSON_SCHEMA 1
+
+static void k_node(struct vd_json *j, const char *key, const struct vd_node *nd)
+{
+	if (nd)
+		vd_json_kstrn(j, key, nd->value, nd->len);
+	else
+		vd_json_knull(j, key);
+}
+
+static void k_num(struct vd_json *j, const char *key, const struct vd_num *n)
+{
+	if (n->ok)
+		vd_json_kuint(j, key, n->v);
+	else
+		vd_json_knull(j, key);
+}
+
+static void k_long(struct vd_json *j, const char *key, long v)
+{
+	if (v >= 0)
+		vd_json_kint(j, key, v);
+	else
+		vd_json_knull(j, key);
+}
+
+static void state_keys(struct vd_json *j, const struct vd_end *e)
+{
+	const struct vd_num *s = &e->state;
+
+	k_num(j, "state", s);
+	if (s->ok)
+		vd_json_kstr(j, "state_name", vd_xb_state_name((long)s->v));
+	else if (s->node)
+		vd_json_kstr(j, "state_name", "invalid");
+	else
+		vd_json_knull(j, "state_name");
+	if (s->node && !s->ok)
+		k_node(j, "state_raw", s->node);
+}
+
+static void end_common(struct vd_json *j, const struct vd_end *e)
+{
+	vd_json_kstr(j, "path", e->path);
+	vd_json_kbool(j, "present", e->present);
+	if (e->vanished)
+		vd_json_kbool(j, "vanished", true);
+}
+
+static void end_detail(struct vd_json *j, const struct vd_end *e, const char *peer,
+		       const char *peer_id)
+{
+	k_node(j, peer, e->peer);
+	k_num(j, peer_id, &e->peer_id);
+	k_node(j, "error", e->error);
+}
+
+static void frontend(struct vd_json *j, const struct vd_vif *v, bool detail)
+{
+	vd_json_key(j, "frontend");
+	vd_json_obj_begin(j);
+	end_common(j, &v->fe);
+	k_long(j, "domid", v->fe.domid);
+	state_keys(j, &v->fe);
+	if (detail) {
+		end_detail(j, &v->fe, "backend_key", "backend_id");
+		k_node(j, "mac", v->fe_mac);
+		k_node(j, "handle", v->fe_handle);
+		k_node(j, "mtu", v->fe_mtu);
+		k_node(j, "trusted", v->fe_trusted);
+		k_node(j, "disconnect", v->fe_disconnect);
+		if (v->fe_claims)
+			vd_json_kstr(j, "claims_backend", v->fe_claims);
+	}
+	vd_json_obj_end(j);
+}
+
+static void backend(struct vd_json *j, const struct vd_vif *v, bool detail)
+{
+	vd_json_key(j, "backend");
+	vd_json_obj_begin(j);
+	end_common(j, &v->be);
+	k_long(j, "domid", v->be.domid);
+	state_keys(j, &v->be);
+	k_node(j, "hotplug_status", v->hotplug_status);
+	k_node(j, "hotplug_error", v->hotplug_error);
+	k_node(j, "bridge", v->bridge);
+	vd_json_kstr(j, "bridge_path", v->bridge_path);
+	k_node(j, "online", v->online);
+	if (detail) {
+		end_detail(j, &v->be, "frontend_key", "frontend_id");
+		k_node(j, "script", v->script);
+		k_node(j, "vifname", v->vifname);
+		k_node(j, "type", v->type);
+		k_node(j, "rate", v->rate);
+		k_node(j, "mtu", v->mtu);
+		k_node(j, "handle", v->be_handle);
+		k_node(j, "xapi_hotplug", v->xapi_hotplug);
+	}
+	vd_json_obj_end(j);
+}
+
+static const char *layout_name(enum vd_layout l)
+{
+	static const char *const names[] = { "none", "flat", "queue-dirs", "mixed" };
+
+	return names[l];
+}
+
+static void queue(struct vd_json *j, const struct vd_queue *q)
+{
+	vd_json_obj_begin(j);
+	vd_json_kuint(j, "id", q->id);
+	k_num(j, "tx_ring_ref", &q->tx_ring_ref);
+	k_num(j, "rx_ring_ref", &q->rx_ring_ref);
+	if (q->evtchn.node || (!q->evtchn_tx.node && !q->evtchn_rx.node)) {
+		k_num(j, "event_channel", &q->evtchn);
+	} else {
+		k_num(j, "event_channel_tx", &q->evtchn_tx);
+		k_num(j, "event_channel_rx", &q->evtchn_rx);
+	}
+	vd_json_obj_end(j);
+}
+
+static void queues(struct vd_json *j, const struct vd_vif *v, bool detail)
+{
+	vd_json_key(j, "queues");
+	vd_json_obj_begin(j);
+	k_long(j, "negotiated", v->negotiated);
+	k_num(j, "max", &v->max_queues);
+	vd_json_kstr(j, "layout", layout_name(v->layout));
+	vd_json_key(j, "list");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < v->nqueues; i++)
+		queue(j, &v->queues[i]);
+	vd_json_arr_end(j);
+	if (detail) {
+		vd_json_key(j, "control_ring");
+		vd_json_obj_begin(j);
+		k_num(j, "ring_ref", &v->ctrl_ring_ref);
+		k_num(j, "event_channel", &v->evtchn_ctrl);
+		vd_json_obj_end(j);
+	}
+	vd_json_obj_end(j);
+}
+
+static void findings(struct vd_json *j, const struct vd_vif *v)
+{
+	vd_json_key(j, "findings");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < v->nfindings; i++) {
+		const struct vd_finding *f = &v->findings[i];
+
+		vd_json_obj_begin(j);
+		vd_json_kstr(j, "severity", vd_sev_name(f->sev));
+		vd_json_kstr(j, "code", f->code);
+		vd_json_kstr(j, "message", f->msg);
+		vd_json_kstr(j, "hint", f->hint);
+		vd_json_obj_end(j);
+	}
+	vd_json_arr_end(j);
+}
+
+/* feature-* and request-* keys of one end, as offered (backend) or requested (frontend). */
+static void features(struct vd_json *j, const struct vd_snap *s, const struct vd_end *e,
+		     const char *key)
+{
+	struct vd_key *keys;
+	size_t n;
+
+	vd_json_key(j, key);
+	if (!e->present) {
+		vd_json_null(j);
+		return;
+	}
+	n = vd_dir_keys(s, e->path, &keys);
+	vd_json_obj_begin(j);
+	for (size_t i = 0; i < n; i++)
+		if (vd_startswith(keys[i].name, "feature-") ||
+		    vd_startswith(keys[i].name, "request-") ||
+		    vd_startswith(keys[i].name, "multi-queue-"))
+			vd_json_kstrn(j, keys[i].name, keys[i].node->value, keys[i].node->len);
+	vd_json_obj_end(j);
+	free(keys);
+}
+
+static void raw_tree(struct vd_json *j, const struct vd_snap *s, const char *path)
+{
+	size_t lo, hi;
+
+	vd_json_arr_begin(j);
+	if (path) {
+		vd_snap_subtree(s, path, &lo, &hi);
+		for (size_t i = lo; i < hi; i++) {
+			const struct vd_node *nd = vd_snap_at(s, i);
+
+			vd_json_obj_begin(j);
+			vd_json_kstr(j, "path", nd->path);
+			vd_json_kstrn(j, "value", nd->value, nd->len);
+			vd_json_kstr(j, "perms", nd->perms);
+			vd_json_obj_end(j);
+		}
+	}
+	vd_json_arr_end(j);
+}
+
+static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif *v, bool detail,
+		const struct vd_opts *o)
+{
+	char nbuf[64];
+
+	vd_json_obj_begin(j);
+	vd_json_kuint(j, "domid", v->domid);
+	vd_json_kuint(j, "devid", v->devid);
+	k_node(j, "name", v->dom ? v->dom->name : NULL);
+	vd_json_kstr(j, "uuid", v->dom ? v->dom->uuid : NULL);
+	k_node(j, "mac", v->mac);
+	vd_json_kstr(j, "verdict", v->verdict);
+	vd_json_kstr(j, "meaning", vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
+	vd_json_kbool(j, "paired", v->paired);
+	vd_json_kstr(j, "netdev", vd_vif_netdev(v, nbuf, sizeof(nbuf)));
+	frontend(j, v, detail);
+	backend(j, v, detail);
+	queues(j, v, detail);
+	findings(j, v);
+	if (detail) {
+		vd_json_key(j, "features");
+		vd_json_obj_begin(j);
+		features(j, h->snap, &v->be, "backend");
+		features(j, h->snap, &v->fe, "frontend");
+		vd_json_obj_end(j);
+	}
+	if (detail && o->raw) {
+		vd_json_key(j, "raw");
+		vd_json_obj_begin(j);
+		vd_json_key(j, "frontend");
+		raw_tree(j, h->snap, v->fe.present ? v->fe.path : NULL);
+		vd_json_key(j, "backend");
+		raw_tree(j, h->snap, v->be.present ? v->be.path : NULL);
+		vd_json_obj_end(j);
+	}
+	vd_json_obj_end(j);
+}
+
+static void warnings(struct vd_json *j, const struct vd_host *h)
+{
+	vd_json_key(j, "warnings");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < vd_snap_nwarnings(h->snap); i++)
+		vd_json_str(j, vd_snap_warning(h->snap, i));
+	for (size_t i = 0; i < h->nnotes; i++)
+		vd_json_str(j, h->notes[i]);
+	vd_json_arr_end(j);
+}
+
+static int report(const struct vd_host *h, const struct vd_selection *sel,
+		  const struct vd_opts *o, bool detail)
+{
+	struct vd_json *j = vd_json_new(o->out, true);
+	size_t ok = 0;
+
+	vd_json_obj_begin(j);
+	vd_json_kint(j, "schema", VD_JSON_SCHEMA);
+	vd_json_key(j, "source");
+	vd_json_obj_begin(j);
+	vd_json_kstr(j, "kind", o->from ? "dump" : "live");
+	vd_json_kstr(j, "path", o->from);
+	vd_json_obj_end(j);
+	vd_json_key(j, "vifs");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < sel->n; i++) {
+		vif(j, h, sel->vifs[i], detail, o);
+		ok += vd_verdict_ok(sel->vifs[i]->verdict);
+	}
+	vd_json_arr_end(j);
+	vd_json_key(j, "summary");
+	vd_json_obj_begin(j);
+	vd_json_kuint(j, "vifs", sel->n);
+	vd_json_kuint(j, "ok", ok);
+	vd_json_kuint(j, "problems", sel->n - ok);
+	vd_json_obj_end(j);
+	warnings(j, h);
+	vd_json_obj_end(j);
+	return vd_json_finish(j);
+}
+
+static int status(const struct vd_host *h, const struct vd_selection *sel,
+		  const struct vd_opts *o)
+{
+	return report(h, sel, o, false);
+}
+
+static int show(const struct vd_host *h, const struct vd_selection *sel, const struct vd_opts *o)
+{
+	return report(h, sel, o, true);
+}
+
+const struct vd_renderer vd_render_json = {
+	.name = "json",
+	.status = status,
+	.show = show,
+};

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vd_util.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *check(void *p)
+{
+	/* A diagnostic tool that silently loses data on OOM would lie; abort instead. */
+	if (!p)
+		abort();
+	return p;
+}
+
+void *vd_malloc(size_t n)
+{
+	return check(malloc(n ? n : 1));
+}
+
+void *vd_calloc(size_t nmemb, size_t size)
+{
+	return check(calloc(nmemb ? nmemb : 1, size ? size : 1));
+}
+
+void *vd_realloc(void *p, size_t n)
+{
+	return check(realloc(p, n ? n : 1));
+}
+
+char *vd_strdup(const char *s)
+{
+	return check(strdup(s));
+}
+
+char *vd_strndup(const char *s, size_t n)
+{
+	return check(strndup(s, n));
+}
+
+char *vd_memdup0(const void *p, size_t n)
+{
+	char *d = vd_malloc(n + 1);
+
+	if (n)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *vd_asprintf(const char *fmt, ...)
+{
+	struct vd_buf b;
+	va_list ap;
+
+	vd_buf_init(&b);
+	va_start(ap, fmt);
+	vd_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return vd_buf_steal(&b);
+}
+
+void vd_buf_init(struct vd_buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void vd_buf_free(struct vd_buf *b)
+{
+	free(b->data);
+	vd_buf_init(b);
+}
+
+void vd_buf_reset(struct vd_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+static void grow(struct vd_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (need < b->cap * 2)
+		need = b->cap * 2;
+	if (need < 64)
+		need = 64;
+	b->data = vd_realloc(b->data, need);
+	b->cap = need;
+}
+
+void vd_buf_add(struct vd_buf *b, const void *p, size_t n)
+{
+	grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void vd_buf_addc(struct vd_buf *b, char c)
+{
+	vd_buf_add(b, &c, 1);
+}
+
+void vd_buf_adds(struct vd_buf *b, const char *s)
+{
+	vd_buf_add(b, s, strlen(s));
+}
+
+void vd_buf_vaddf(struct vd_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		abort();
+	grow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void vd_buf_addf(struct vd_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vd_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *vd_buf_steal(struct vd_buf *b)
+{
+	char *d;
+
+	if (!b->data)
+		return vd_strdup("");
+	d = b->data;
+	vd_buf_init(b);
+	return d;
+}
+
+const char *vd_buf_cstr(const struct vd_buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+bool vd_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!s || len == 0 || len > 20)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (ULONG_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool vd_parse_uint_str(const char *s, unsigned long max, unsigned long *out)
+{
+	return s && vd_parse_ulong(s, strlen(s), max, out);
+}
+
+bool vd_startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}

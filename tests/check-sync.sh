@@ -1,0 +1,95 @@
+#!/bin/sh
+# The man page, the help text, the bash completion and the command table must agree.
+set -u
+B=${1:?usage: tests/check-sync.sh BUILD_DIR}
+B=$(cd "$B" && pwd)
+cd "$(dirname "$0")/.." || exit 2
+BIN=$B/vifdiag
+MAN=man/vifdiag.1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; : >"$T/failed"; }
+
+# the man page source with troff's \- turned back into -
+sed 's/\\-/-/g' "$MAN" >"$T/man"
+
+if groff -man -ww -z "$MAN" >"$T/groff" 2>&1 && [ ! -s "$T/groff" ]; then
+	ok "man page is clean under groff -man -ww -z"
+else
+	nok "groff warnings"; sed 's/^/# /' "$T/groff"
+fi
+
+"$BIN" help >"$T/help"
+sed -n '/^commands:/,/^$/p' "$T/help" | awk 'NF && $1 != "commands:" {print $1}' >"$T/cmds"
+sed -n '/^options:/,/^$/p' "$T/help" | grep -o -- '--[a-z-]*' | sort -u >"$T/opts"
+sed -n '/^verdicts:/,/^$/p' "$T/help" | awk 'NF && $1 != "verdicts:" {print $1}' | sort >"$T/verdicts"
+[ -s "$T/cmds" ] && [ -s "$T/opts" ] && [ -s "$T/verdicts" ] || nok "help lacks a section"
+
+while read -r c; do
+	if grep -Eq "^\.(B|BR) \"?$c\b" "$T/man"; then ok "command $c is in the man page"
+	else nok "command $c is not in the man page"; fi
+done <"$T/cmds"
+
+sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$T/man" | grep -o -- '--[a-z-]*' | sort -u >"$T/manopts"
+if diff -u "$T/opts" "$T/manopts" >"$T/d"; then ok "man OPTIONS list the options of the table"
+else nok "man OPTIONS differ from the option table"; sed 's/^/# /' "$T/d"; fi
+
+sed -n '/^\.SH VERDICTS/,/^\.SH /p' "$T/man" | awk '/^\.TP/{getline; print $2}' | sort >"$T/manverdicts"
+if diff -u "$T/verdicts" "$T/manverdicts" >"$T/d"; then ok "man VERDICTS match the code"
+else nok "man VERDICTS differ from the code"; sed 's/^/# /' "$T/d"; fi
+
+# exit codes: help line vs man EXIT STATUS
+codes_help=$(grep '^exit status' "$T/help" | grep -o '[0-9]' | tr -d '\n')
+codes_man=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$T/man" | awk '/^\.TP/{getline; print $2}' | tr -d '\n')
+if [ "$codes_help" = "$codes_man" ] && [ -n "$codes_help" ]; then ok "exit codes agree ($codes_help)"
+else nok "exit codes: help '$codes_help' vs man '$codes_man'"; fi
+
+# completion comes from the same table
+"$BIN" __complete "" | sort >"$T/ccmds"
+if sort "$T/cmds" | diff -u - "$T/ccmds" >"$T/d"; then ok "completion offers exactly the commands"
+else nok "completion commands differ"; sed 's/^/# /' "$T/d"; fi
+for c in $(cat "$T/cmds"); do
+	"$BIN" help "$c" | grep -o -- '--[a-z-]*' | sort -u >"$T/hopts"
+	"$BIN" __complete "$c" "--" | sort -u >"$T/copts"
+	if diff -u "$T/hopts" "$T/copts" >"$T/d"; then ok "completion options of $c match its help"
+	else nok "completion options of $c differ"; sed 's/^/# /' "$T/d"; fi
+done
+
+# the bash function, run for real
+if command -v bash >/dev/null; then
+	out=$(PATH="$B:$PATH" bash -c '. completions/vifdiag.bash; COMP_WORDS=(vifdiag sh); COMP_CWORD=1; _vifdiag; printf "%s\n" "${COMPREPLY[@]}"')
+	if [ "$out" = show ]; then ok "bash completion completes 'sh' to 'show'"
+	else nok "bash completion gave '$out' for 'sh'"; fi
+	out=$(PATH="$B:$PATH" bash -c '. completions/vifdiag.bash; COMP_WORDS=(vifdiag --from tests/fixtures/multi-domain-host/tree.txt status ""); COMP_CWORD=4; _vifdiag; printf "%s\n" "${COMPREPLY[@]}"' | sort | tr '\n' ' ')
+	want=$("$BIN" --from tests/fixtures/multi-domain-host/tree.txt status --json | jq -r '[.vifs[] | (.domid|tostring)] | unique | .[]' | sort | tr '\n' ' ')
+	case " $out" in
+	*" ${want%% *} "*) ok "bash completion offers domains from --from" ;;
+	*) nok "bash completion domains: '$out' lacks '$want'" ;;
+	esac
+fi
+
+# the layering rule: no printing below the renderers, no exit() below main
+if grep -nE '\b(printf|fprintf|puts|fputs|putchar)\s*\(' src/*.c | grep -vE '^src/(render|render_text|render_json|cmd|cmd_complete|main|json)\.c:' | grep -v 'snprintf\|vsnprintf' >"$T/p"; then
+	nok "printing below the renderers"; sed 's/^/# /' "$T/p"
+else
+	ok "no printing below the renderers"
+fi
+if grep -nE '\b(exit|_exit|err|errx)\s*\(' src/*.c | grep -v '^src/main\.c:' >"$T/p"; then
+	nok "exit() below main"; sed 's/^/# /' "$T/p"
+else
+	ok "no exit() below main"
+fi
+if grep -nE '\bxs_(write|rm|mkdir|set_permissions|introduce_domain|release_domain|set_target|resume_domain)\s*\(' src/*.c >"$T/p"; then
+	nok "src/ calls a mutating libxenstore function"; sed 's/^/# /' "$T/p"
+else
+	ok "src/ calls no mutating libxenstore function"
+fi
+if grep -n 'opts->json\|o->json' src/*.c | grep -v '^src/render\.c:\|^src/main\.c:' >"$T/p"; then
+	nok "format checks outside the renderer choice"; sed 's/^/# /' "$T/p"
+else
+	ok "no if (json) outside the renderer choice"
+fi
+
+[ ! -e "$T/failed" ]

@@ -1,0 +1,85 @@
+#!/bin/sh
+# Command-line behaviour: usage errors, unreachable sources, malformed dumps, selection,
+# colour, escaping of hostile bytes on a terminal-bound stream.
+set -u
+B=${1:?usage: tests/cli.sh BUILD_DIR}
+B=$(cd "$B" && pwd)
+cd "$(dirname "$0")" || exit 2
+BIN=$B/vifdiag
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+FX=fixtures
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; : >"$T/failed"; }
+
+# expect NAME RC PATTERN CMD...: exit code RC, and PATTERN (grep -E) in stdout+stderr
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		nok "$name: exit $rc, expected $want"
+		sed 's/^/# /' "$T/err" | head -5
+	elif [ -n "$pat" ] && ! cat "$T/out" "$T/err" | grep -Eq -- "$pat"; then
+		nok "$name: output lacks /$pat/"
+		sed 's/^/# /' "$T/out" "$T/err" | head -10
+	else
+		ok "$name"
+	fi
+}
+
+H=$FX/healthy-single-queue/tree.txt
+M=$FX/multi-domain-host/tree.txt
+
+expect "no command is a usage error" 2 "usage: vifdiag" "$BIN"
+expect "help exits 0" 0 "commands:" "$BIN" help
+expect "--help exits 0" 0 "usage: vifdiag" "$BIN" --help
+expect "command help" 0 "usage: vifdiag show" "$BIN" show --help
+expect "help of an unknown command" 2 "not a vifdiag command" "$BIN" help frobnicate
+expect "--version" 0 "^vifdiag [0-9]" "$BIN" --version
+expect "unknown command" 2 "'frob' is not a vifdiag command" "$BIN" frob
+expect "unique prefix runs the command" 0 "" "$BIN" --from "$H" stat
+expect "unknown option" 2 "unknown option '--bogus'" "$BIN" status --bogus
+expect "missing option argument" 2 "needs an argument" "$BIN" status --from
+expect "option that does not apply" 2 "'--raw' does not apply to 'status'" "$BIN" --from "$H" status --raw
+expect "bad --color" 2 "expected auto, always or never" "$BIN" --from "$H" --color=pink status
+expect "bad --retries" 2 "expected a number" "$BIN" --from "$H" --retries=x status
+
+# sources
+expect "no xenstored and no --from: exit 3" 3 "cannot connect to xenstored.*--from" \
+	env XENSTORED_PATH="$T/nothing-here" "$BIN" status
+expect "missing dump file: exit 3" 3 "cannot read '$T/none.txt'" "$BIN" --from "$T/none.txt" status
+printf '/local = ""\n/local/domain = ""\n/local/domain/0 = "\n' >"$T/bad.txt"
+expect "malformed dump names file and line: exit 3" 3 "bad.txt:3: " "$BIN" --from "$T/bad.txt" status
+printf 'garbage without structure\n' >"$T/bad2.txt"
+expect "garbage dump: exit 3" 3 "bad2.txt:1: expected" "$BIN" --from "$T/bad2.txt" status
+expect "dump on stdin" 0 "xenbr0" sh -c "\"$BIN\" --from - status < \"$H\""
+
+# selection
+expect "select by domid" 1 "" "$BIN" --from "$M" status 0
+expect "unknown domain name is a usage error" 2 "no domain named 'nosuchvm'" "$BIN" --from "$M" status nosuchvm
+expect "unknown domid is a usage error" 2 "no domain 4242" "$BIN" --from "$M" status 4242
+expect "bad DOM/DEVID" 2 "numeric DEVID" "$BIN" --from "$M" show 1/x
+expect "DOM/DEVID of a missing vif" 2 "has no vif 9" "$BIN" --from "$H" show 1/9
+
+# colour: never on a pipe unless asked, and NO_COLOR wins over auto
+"$BIN" --from "$M" status >"$T/plain" 2>/dev/null
+if grep -q "$(printf '\033')" "$T/plain"; then nok "no colour on a pipe"; else ok "no colour on a pipe"; fi
+"$BIN" --from "$M" --color=always status >"$T/col" 2>/dev/null
+if grep -q "$(printf '\033')\[3" "$T/col"; then ok "--color=always colours"; else nok "--color=always colours"; fi
+
+# hostile bytes never reach the terminal raw, even with colour on
+HS=$FX/hostile-strings/tree.txt
+for cmd in status show; do
+	"$BIN" --from "$HS" --color=always $cmd >"$T/h" 2>&1
+	# allowed: our own SGR sequences (ESC [ digits m); anything else with ESC is a leak
+	if LC_ALL=C sed 's/\x1b\[[0-9;]*m//g' "$T/h" | LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')"; then
+		nok "hostile-strings: $cmd leaks control bytes"
+	else
+		ok "hostile-strings: $cmd output has no raw control bytes"
+	fi
+done
+
+[ ! -e "$T/failed" ]
