@@ -85,7 +85,7 @@ test-update: deps
 	@tests/golden.sh --update $(BUILD)
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(XSD_BIN)
 	@scripts/demo.sh $(BUILD)
 
 install: $(BIN)

@@ -1,0 +1,121 @@
+#!/bin/sh
+# Live tests: every fixture tree is loaded into the test xenstored (tests/xsd), and vifdiag,
+# through the real libxenstore (XENSTORED_PATH), must print what it prints for the same tree
+# read with --from. The server's request counts then prove vifdiag stayed read-only, never
+# asked for permissions, and read no node twice.
+set -u
+B=${1:?usage: tests/live.sh BUILD_DIR}
+B=$(cd "$B" && pwd)
+cd "$(dirname "$0")/fixtures" || exit 2
+BIN=$B/vifdiag
+XSD=$B/vd-xenstored
+T=$(mktemp -d)
+pid=""
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; : >"$T/failed"; }
+
+start_server() { # TREE
+	rm -f "$T/pid" "$T/stats" "$T/access.log"
+	"$XSD" --socket "$T/sock" --pidfile "$T/pid" --tree "$1" --stats "$T/stats" \
+		--access-log "$T/access.log" 2>"$T/xsd.err" &
+	pid=$!
+	i=0
+	while [ ! -s "$T/pid" ]; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
+			sed 's/^/# /' "$T/xsd.err"
+			pid=""
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+stop_server() {
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=""
+}
+
+normalise() { # drop what differs by design between a dump and the live store
+	case $1 in
+	*--json*) jq -S 'del(.source)' ;;
+	*) cat ;;
+	esac
+}
+
+for dir in */; do
+	c=${dir%/}
+	[ -f "$c/tree.txt" ] && [ -f "$c/cases" ] || continue
+	[ -e "$c/offline-only" ] && continue
+	if ! start_server "$c/tree.txt"; then
+		nok "$c: test xenstored did not start"
+		continue
+	fi
+	grep -v '^[[:space:]]*\(#\|$\)' "$c/cases" >"$T/cases"
+	while read -r name want args; do
+		case $args in *--raw*) continue ;; esac # a live read asks for no permissions
+		# shellcheck disable=SC2086
+		XENSTORED_PATH="$T/sock" NO_COLOR=1 timeout 20 "$BIN" $args >"$T/live" 2>"$T/err"
+		rc=$?
+		# shellcheck disable=SC2086
+		(cd "$c" && NO_COLOR=1 "$BIN" --from tree.txt $args >"$T/off" 2>/dev/null)
+		if [ "$rc" != "$want" ]; then
+			nok "$c/$name live: exit $rc, expected $want"
+			sed 's/^/# /' "$T/err"
+		elif ! normalise "$args" <"$T/off" >"$T/off.n" || ! normalise "$args" <"$T/live" >"$T/live.n" ||
+			! diff -u "$T/off.n" "$T/live.n" >"$T/diff"; then
+			nok "$c/$name live: differs from --from"
+			head -30 "$T/diff" | sed 's/^/# /'
+		else
+			ok "$c/$name live equals --from"
+		fi
+	done <"$T/cases"
+	stop_server
+	# every A<n> connection is one vifdiag run
+	if [ ! -s "$T/stats" ]; then
+		nok "$c: no stats file"
+		continue
+	fi
+	if grep -E '^A[0-9]+ (WRITE|MKDIR|RM|SET_PERMS|RESET_WATCHES|INTRODUCE|RELEASE|SET_TARGET) ' "$T/stats" >"$T/bad"; then
+		nok "$c: vifdiag sent mutating requests"
+		sed 's/^/# /' "$T/bad"
+	else
+		ok "$c: no WRITE/MKDIR/RM/SET_PERMS from vifdiag"
+	fi
+	if grep -E '^A[0-9]+ GET_PERMS ' "$T/stats" >"$T/bad"; then
+		nok "$c: vifdiag asked for permissions"
+		sed 's/^/# /' "$T/bad"
+	else
+		ok "$c: no GET_PERMS"
+	fi
+	reads=$(awk '$2 == "READ" {s += $3} END {print s + 0}' "$T/stats")
+	if [ "$reads" -gt 0 ]; then ok "$c: $reads reads counted"; else nok "$c: the server saw no READ"; fi
+	# no node read twice by one connection (the access log has one line per read)
+	awk '$3 == "read" {print $2, $4}' "$T/access.log" | sed 's/\.[0-9]* / /' | sort | uniq -d >"$T/dup"
+	if [ -s "$T/dup" ]; then
+		nok "$c: a node was read twice by one run"
+		head -5 "$T/dup" | sed 's/^/# /'
+	else
+		ok "$c: no node read twice"
+	fi
+done
+
+# Vifdiag's own counts on a known tree, from the server's side: one transaction, which
+# committed, and as many READs as the nodes it walked (nothing else asked twice).
+if start_server healthy-single-queue/tree.txt; then
+	XENSTORED_PATH="$T/sock" "$BIN" status >/dev/null 2>&1
+	stop_server
+	ts=$(awk '$2 == "TRANSACTION_START" {s += $3} END {print s + 0}' "$T/stats")
+	te=$(awk '$2 == "TRANSACTION_END" {s += $3} END {print s + 0}' "$T/stats")
+	if [ "$ts" = 1 ] && [ "$te" = 1 ]; then ok "one transaction for a status run"
+	else nok "status run: $ts TRANSACTION_START, $te TRANSACTION_END"; sed 's/^/# /' "$T/stats"; fi
+fi
+
+[ ! -e "$T/failed" ]
