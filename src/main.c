@@ -71,6 +71,8 @@ static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *
 	p->seen[idx] = true;
 	if (strcmp(name, "from") == 0) {
 		o->from = arg;
+	} else if (strcmp(name, "sysfs-root") == 0) {
+		o->sysfs_root = arg;
 	} else if (strcmp(name, "json") == 0) {
 		o->json = true;
 	} else if (strcmp(name, "raw") == 0) {
@@ -159,6 +161,14 @@ static int run(int argc, char **argv, struct vd_opts *o, struct vd_err *err)
 	struct parsed p = { 0 };
 	struct vd_invocation inv;
 
+	/* completion words are data, not options for us: hand them over untouched */
+	if (argc > 1 && strcmp(argv[1], "__complete") == 0) {
+		inv.argc = argc - 2;
+		inv.argv = argv + 2;
+		inv.opts = o;
+		inv.err = err;
+		return vd_cmd_complete(&inv);
+	}
 	if (parse(argc, argv, o, &p, err) < 0)
 		return err->code;
 	if (p.version) {
@@ -176,7 +186,7 @@ static int run(int argc, char **argv, struct vd_opts *o, struct vd_err *err)
 		vd_usage(o->out, p.cmd);
 		return VD_EXIT_OK;
 	}
-	if (strcmp(p.cmd->name, "__complete") != 0 && check(&p, err) < 0)
+	if (check(&p, err) < 0)
 		return err->code;
 	resolve_color(o);
 	inv.argc = p.nargs - 1;

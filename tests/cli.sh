@@ -58,7 +58,9 @@ expect "garbage dump: exit 3" 3 "bad2.txt:1: expected" "$BIN" --from "$T/bad2.tx
 expect "dump on stdin" 0 "xenbr0" sh -c "\"$BIN\" --from - status < \"$H\""
 
 # selection
-expect "select by domid" 1 "" "$BIN" --from "$M" status 0
+expect "select a broken domain by domid" 1 "no-driver" "$BIN" --from "$M" status 6
+expect "select a healthy domain by name" 0 "db01" "$BIN" --from "$M" status db01
+expect "a domain without VIFs" 0 "no VIFs" "$BIN" --from "$M" status 0
 expect "unknown domain name is a usage error" 2 "no domain named 'nosuchvm'" "$BIN" --from "$M" status nosuchvm
 expect "unknown domid is a usage error" 2 "no domain 4242" "$BIN" --from "$M" status 4242
 expect "bad DOM/DEVID" 2 "numeric DEVID" "$BIN" --from "$M" show 1/x
