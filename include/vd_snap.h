@@ -33,7 +33,8 @@ void vd_snap_move(struct vd_snap *dst, struct vd_snap *src);
 
 /*
  * Adds a node, or replaces the value of an existing one (the returned node is the stored one).
- * Paths must be absolute and canonical (no trailing '/', no "//").
+ * Paths must be absolute and canonical (no trailing '/', no "//"). Node pointers from put
+ * and get stay valid only until the next put: build the snapshot first, then look up.
  */
 struct vd_node *vd_snap_put(struct vd_snap *s, const char *path, const char *val, size_t len);
 

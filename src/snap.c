@@ -354,7 +354,9 @@ bool vd_snap_is_vanished(const struct vd_snap *s, const char *path)
 		const char *v = s->vanished.v[i];
 		size_t vl = strlen(v);
 
-		if (strncmp(path, v, vl) == 0 && (path[vl] == '\0' || path[vl] == '/'))
+		/* "/" vanished means everything did; otherwise match v or a path below it */
+		if (strcmp(v, "/") == 0 ||
+		    (strncmp(path, v, vl) == 0 && (path[vl] == '\0' || path[vl] == '/')))
 			return true;
 	}
 	return false;

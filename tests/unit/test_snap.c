@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The snapshot store: lookups, path order, children (listed and implied), subtrees. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vd_snap.h"
+#include "vd_util.h"
+
+/* A snapshot holding each of the NULL-terminated paths, its value being the path itself. */
+static struct vd_snap *snap_of(const char *const *paths)
+{
+	struct vd_snap *s = vd_snap_new();
+
+	for (; *paths; paths++)
+		vd_snap_put(s, *paths, *paths, strlen(*paths));
+	return s;
+}
+
+/* Joins n strings with spaces, for one exact comparison. */
+static void check_joined(const char *const *v, size_t n, const char *want)
+{
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	vd_buf_adds(&b, "");
+	for (size_t i = 0; i < n; i++)
+		vd_buf_addf(&b, "%s%s", i ? " " : "", v[i]);
+	assert_string_equal(b.data, want);
+	vd_buf_free(&b);
+}
+
+static void check_children(const struct vd_snap *s, const char *path, const char *want)
+{
+	const char **names = NULL;
+	size_t n = vd_snap_children(s, path, &names);
+
+	assert_non_null(names);
+	check_joined(names, n, want);
+	free(names);
+}
+
+static void check_order(const struct vd_snap *s, const char *want)
+{
+	size_t n = vd_snap_count(s);
+	const char **v = vd_malloc(n * sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = vd_snap_at(s, i)->path;
+	check_joined(v, n, want);
+	free(v);
+}
+
+static void test_put_get_replace(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	struct vd_node *a = vd_snap_put(s, "/a", "1", 1);
+	const struct vd_node *got;
+
+	assert_non_null(a);
+	assert_string_equal(a->path, "/a");
+	assert_string_equal(a->value, "1");
+	assert_int_equal(a->len, 1);
+	assert_null(a->perms);
+	assert_int_equal(a->flags, 0);
+	assert_int_equal(a->line, 0);
+	a->line = 7;
+
+	/* Replacing keeps the node and its other fields, only the value changes. */
+	vd_snap_put(s, "/b", "x", 1);
+	got = vd_snap_put(s, "/a", "a\0b", 3);
+	assert_ptr_equal(got, vd_snap_get(s, "/a"));
+	assert_int_equal(got->len, 3);
+	assert_memory_equal(got->value, "a\0b", 4);
+	assert_int_equal(got->line, 7);
+	assert_int_equal(vd_snap_count(s), 2);
+
+	assert_string_equal(vd_snap_value(s, "/b"), "x");
+	assert_null(vd_snap_get(s, "/c"));
+	assert_null(vd_snap_value(s, "/c"));
+	/* The lookup is by the whole path, not a prefix. */
+	assert_null(vd_snap_get(s, "/"));
+	assert_null(vd_snap_get(s, "/a/"));
+	vd_snap_free(s);
+}
+
+static void test_printf_lookups(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+
+	vd_snap_put(s, "/local/domain/0/backend/vif/12/3/state", "4", 1);
+	assert_string_equal(vd_snap_valuef(s, "/local/domain/%u/backend/vif/%u/%u/state", 0, 12, 3),
+			    "4");
+	assert_non_null(vd_snap_getf(s, "/local/domain/%d/backend/vif/%s/3/state", 0, "12"));
+	assert_null(vd_snap_getf(s, "/local/domain/%u/backend/vif/%u/%u/state", 0, 1, 3));
+	assert_null(vd_snap_valuef(s, "/x/%s", "y"));
+	vd_snap_free(s);
+}
+
+static void test_empty_values(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+
+	vd_snap_put(s, "/a", "", 0);
+	vd_snap_put(s, "/b", "xyz", 0);
+	assert_string_equal(vd_snap_value(s, "/a"), "");
+	/* len rules, not the NUL: a value is exactly len bytes. */
+	assert_string_equal(vd_snap_value(s, "/b"), "");
+	assert_int_equal(vd_snap_get(s, "/b")->len, 0);
+	vd_snap_put(s, "/b", "xyz", 2);
+	assert_string_equal(vd_snap_value(s, "/b"), "xy");
+	vd_snap_free(s);
+}
+
+static void test_empty_snapshot(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	size_t lo = 9, hi = 9;
+
+	assert_int_equal(vd_snap_count(s), 0);
+	assert_null(vd_snap_get(s, "/a"));
+	assert_null(vd_snap_at(s, 0));
+	check_children(s, "/", "");
+	vd_snap_subtree(s, "/", &lo, &hi);
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 0);
+	assert_int_equal(vd_snap_nwarnings(s), 0);
+	assert_int_equal(vd_snap_nvanished(s), 0);
+	assert_false(vd_snap_is_vanished(s, "/a"));
+	vd_snap_free(s);
+}
+
+static void test_path_order(void **state)
+{
+	static const char *const paths[] = {
+		"/x/queue-2", "/x/a-b", "/x/queue-10", "/x/a/x", "/x", "/x/a", "/x/A",
+		"/x/@",	      "/x/_",	"/x/a/x/y",    "/x-y",	 "/w", NULL,
+	};
+	struct vd_snap *s = snap_of(paths);
+
+	/* '/' sorts first, so each node's subtree follows it before its next sibling. */
+	check_order(s, "/w /x /x/@ /x/A /x/_ /x/a /x/a/x /x/a/x/y /x/a-b /x/queue-10 /x/queue-2 "
+		       "/x-y");
+	assert_null(vd_snap_at(s, 12));
+	vd_snap_free(s);
+}
+
+static void test_children(void **state)
+{
+	static const char *const paths[] = {
+		"/x/queue-10", "/x/queue-2", "/x/a-b",	 "/x/a/x", "/x/b", "/x/ab",
+		"/x-y/z",      "/xy",	     "/x/c/d/e", "/x/c/f", NULL,
+	};
+	struct vd_snap *s = snap_of(paths);
+
+	/* "a" and "c" are only implied by deeper nodes; byte order, not numeric. */
+	check_children(s, "/x", "a a-b ab b c queue-10 queue-2");
+	check_children(s, "/x/a", "x");
+	check_children(s, "/x/c", "d f");
+	check_children(s, "/x/c/d", "e");
+	check_children(s, "/x/b", "");
+	check_children(s, "/x/nothing", "");
+	check_children(s, "/x-y", "z");
+	check_children(s, "/", "x x-y xy");
+	/* Implied names stay valid across later calls and puts. */
+	{
+		const char **names = NULL, **other = NULL;
+		size_t n = vd_snap_children(s, "/x", &names);
+
+		assert_int_equal(n, 7);
+		assert_int_equal(vd_snap_children(s, "/x/c", &other), 2);
+		free(other);
+		vd_snap_put(s, "/x/a", "now listed", 10);
+		vd_snap_put(s, "/x/0", "", 0);
+		assert_string_equal(names[0], "a");
+		assert_string_equal(names[4], "c");
+		free(names);
+	}
+	check_children(s, "/x", "0 a a-b ab b c queue-10 queue-2");
+	vd_snap_free(s);
+}
+
+static void test_children_root(void **state)
+{
+	static const char *const paths[] = {
+		"/local/domain/0/name", "/tool", "/vm/1234", "/libxl", "/local", NULL,
+	};
+	struct vd_snap *s = snap_of(paths);
+
+	check_children(s, "/", "libxl local tool vm");
+	check_children(s, "/local", "domain");
+	check_children(s, "/local/domain", "0");
+	vd_snap_free(s);
+}
+
+/* Paths of the subtree range of path, joined. */
+static void check_subtree(const struct vd_snap *s, const char *path, const char *want)
+{
+	size_t lo, hi;
+	const char **v;
+
+	vd_snap_subtree(s, path, &lo, &hi);
+	assert_true(lo <= hi);
+	assert_true(hi <= vd_snap_count(s));
+	v = vd_malloc((hi - lo + 1) * sizeof(*v));
+	for (size_t i = lo; i < hi; i++)
+		v[i - lo] = vd_snap_at(s, i)->path;
+	check_joined(v, hi - lo, want);
+	free(v);
+}
+
+static void test_subtree(void **state)
+{
+	static const char *const paths[] = {
+		"/local/domain/1",
+		"/local/domain/1/name",
+		"/local/domain/1/device/vif/0",
+		"/local/domain/10/name",
+		"/local/domain/1-x",
+		"/local/domain/0",
+		"/local/domain/2/a/b",
+		"/vm",
+		NULL,
+	};
+	struct vd_snap *s = snap_of(paths);
+
+	check_subtree(s, "/local/domain/1",
+		      "/local/domain/1 /local/domain/1/device/vif/0 /local/domain/1/name");
+	check_subtree(s, "/local/domain/10", "/local/domain/10/name");
+	check_subtree(s, "/local/domain/2", "/local/domain/2/a/b");
+	check_subtree(s, "/local/domain/1/name", "/local/domain/1/name");
+	check_subtree(s, "/local/domain/3", "");
+	check_subtree(s, "/local/domain/1/nam", "");
+	check_subtree(s, "/local",
+		      "/local/domain/0 /local/domain/1 /local/domain/1/device/vif/0 "
+		      "/local/domain/1/name /local/domain/1-x /local/domain/10/name "
+		      "/local/domain/2/a/b");
+	check_subtree(s, "/",
+		      "/local/domain/0 /local/domain/1 /local/domain/1/device/vif/0 "
+		      "/local/domain/1/name /local/domain/1-x /local/domain/10/name "
+		      "/local/domain/2/a/b /vm");
+	check_subtree(s, "/zzz", "");
+	vd_snap_free(s);
+}
+
+static void test_many_nodes(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	char path[64];
+
+	/* Enough to rehash many times; every node must stay reachable and ordered. */
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "/d/%u/v", (i * 7919u) % 5000u);
+		vd_snap_put(s, path, path, strlen(path));
+	}
+	assert_int_equal(vd_snap_count(s), 5000);
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "/d/%u/v", i);
+		assert_string_equal(vd_snap_value(s, path), path);
+	}
+	for (size_t i = 1; i < vd_snap_count(s); i++)
+		assert_true(strcmp(vd_snap_at(s, i - 1)->path, vd_snap_at(s, i)->path) < 0);
+	{
+		const char **names = NULL;
+
+		assert_int_equal(vd_snap_children(s, "/d", &names), 5000);
+		assert_string_equal(names[0], "0");
+		assert_string_equal(names[1], "1");
+		assert_string_equal(names[2], "10");
+		assert_string_equal(names[4999], "999");
+		free(names);
+	}
+	vd_snap_free(s);
+}
+
+static void test_index_follows_puts(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+
+	vd_snap_put(s, "/b", "", 0);
+	check_order(s, "/b");
+	vd_snap_put(s, "/a", "", 0);
+	check_order(s, "/a /b");
+	check_children(s, "/", "a b");
+	vd_snap_put(s, "/a/c", "", 0);
+	check_children(s, "/a", "c");
+	check_subtree(s, "/a", "/a /a/c");
+	vd_snap_free(s);
+}
+
+static void test_vanished(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+
+	vd_snap_vanished(s, "/local/domain/5");
+	vd_snap_vanished(s, "/local/domain/0/backend/vif/5/0");
+	assert_int_equal(vd_snap_nvanished(s), 2);
+	assert_string_equal(vd_snap_vanished_at(s, 0), "/local/domain/5");
+	assert_string_equal(vd_snap_vanished_at(s, 1), "/local/domain/0/backend/vif/5/0");
+	assert_null(vd_snap_vanished_at(s, 2));
+	assert_true(vd_snap_is_vanished(s, "/local/domain/5"));
+	assert_true(vd_snap_is_vanished(s, "/local/domain/5/device/vif/0/state"));
+	assert_true(vd_snap_is_vanished(s, "/local/domain/0/backend/vif/5/0/state"));
+	/* A sibling sharing the prefix, an ancestor and another device are not. */
+	assert_false(vd_snap_is_vanished(s, "/local/domain/50"));
+	assert_false(vd_snap_is_vanished(s, "/local/domain/5-x"));
+	assert_false(vd_snap_is_vanished(s, "/local/domain"));
+	assert_false(vd_snap_is_vanished(s, "/local/domain/0/backend/vif/5/1"));
+	assert_false(vd_snap_is_vanished(s, "/local/domain/0/backend/vif/5"));
+	/* Vanished paths are a separate record: the nodes themselves are untouched. */
+	assert_int_equal(vd_snap_count(s), 0);
+	vd_snap_free(s);
+}
+
+static void test_vanished_root(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	bool root, below;
+
+	/* "/" is an ancestor of every path. */
+	vd_snap_vanished(s, "/");
+	root = vd_snap_is_vanished(s, "/");
+	below = vd_snap_is_vanished(s, "/local/domain/1");
+	vd_snap_free(s);
+	assert_true(root);
+	assert_true(below);
+}
+
+static void test_warnings(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+
+	assert_null(vd_snap_warning(s, 0));
+	vd_snap_warn(s, "%s:%u: first", "tree.txt", 3u);
+	vd_snap_warn(s, "second %d%%", 50);
+	assert_int_equal(vd_snap_nwarnings(s), 2);
+	assert_string_equal(vd_snap_warning(s, 0), "tree.txt:3: first");
+	assert_string_equal(vd_snap_warning(s, 1), "second 50%");
+	assert_null(vd_snap_warning(s, 2));
+	vd_snap_free(s);
+	vd_snap_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get_replace), cmocka_unit_test(test_printf_lookups),
+		cmocka_unit_test(test_empty_values),	cmocka_unit_test(test_empty_snapshot),
+		cmocka_unit_test(test_path_order),	cmocka_unit_test(test_children),
+		cmocka_unit_test(test_children_root),	cmocka_unit_test(test_subtree),
+		cmocka_unit_test(test_many_nodes),	cmocka_unit_test(test_index_follows_puts),
+		cmocka_unit_test(test_vanished),	cmocka_unit_test(test_vanished_root),
+		cmocka_unit_test(test_warnings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
