@@ -94,8 +94,23 @@ static const char *str_value(const struct vd_node *nd)
 	return nd->value;
 }
 
+/* A `frontend`/`backend` pointer: an absolute path other than "/" (the guest writes its own). */
+static const char *pointer_value(const struct vd_node *nd)
+{
+	const char *p = str_value(nd);
+
+	return p && p[0] == '/' && p[1] ? p : NULL;
+}
+
+/*
+ * A domid, devid or queue number as a path component. Only the canonical form counts: the
+ * tools and drivers build these names with %u, so "01" is not device 1, and accepting it
+ * would alias ".../1" (the model rebuilds paths from the number).
+ */
 static bool num_name(const char *name, unsigned long *v)
 {
+	if (name[0] == '0' && name[1])
+		return false;
 	return vd_parse_uint_str(name, 0xffffffffUL, v);
 }
 
@@ -156,7 +171,7 @@ static void collect_frontends(struct builder *b, const struct vd_domain *d)
 		r.path = intern(b, vd_asprintf("%s/%lu", base, r.devid));
 		r.dir = vd_snap_get(s, r.path);
 		r.domid = r.vif_domid = d->domid;
-		r.points_to = str_value(key(s, r.path, "backend"));
+		r.points_to = pointer_value(key(s, r.path, "backend"));
 		ends_add(&b->fes, &r);
 	}
 	free(names);
@@ -191,7 +206,7 @@ static void collect_backends(struct builder *b, const struct vd_domain *d)
 			r.dir = vd_snap_get(s, r.path);
 			r.domid = d->domid;
 			r.vif_domid = fe;
-			r.points_to = str_value(key(s, r.path, "frontend"));
+			r.points_to = pointer_value(key(s, r.path, "frontend"));
 			ends_add(&b->bes, &r);
 		}
 		free(devs);
@@ -241,11 +256,37 @@ static const struct vd_node *error_node(const struct vd_snap *s, const char *pat
 	return vd_snap_getf(s, "/local/domain/%ld/error%s/error", d, rel);
 }
 
+/* Forgets what was read from an end that belongs to another VIF; keeps the claimed path. */
+static void detach_end(struct vd_end *e, bool keep_path)
+{
+	const char *path = e->path;
+
+	memset(e, 0, sizeof(*e));
+	e->path = keep_path ? path : NULL;
+	e->domid = keep_path ? path_domid(path) : -1;
+}
+
+/*
+ * A dir exists if it is listed or implied by a node below it: pastes of grep'd dumps and
+ * hand-written trees often leave the dir lines out (vd_snap_children counts those too).
+ */
+static bool dir_exists(const struct vd_snap *s, const char *path)
+{
+	size_t lo, hi;
+
+	if (!path)
+		return false;
+	if (vd_snap_get(s, path))
+		return true;
+	vd_snap_subtree(s, path, &lo, &hi);
+	return hi > lo;
+}
+
 static void fill_end(const struct vd_snap *s, struct vd_end *e, const char *path, bool fe)
 {
 	e->path = path;
 	e->domid = path_domid(path);
-	e->present = path && vd_snap_get(s, path);
+	e->present = dir_exists(s, path);
 	e->vanished = path && vd_snap_is_vanished(s, path);
 	if (!e->present)
 		return;
@@ -446,12 +487,11 @@ static void pair_ends(struct builder *b)
 			continue;
 		v = vif_of(b, f, NULL, f->points_to);
 		if (v->be.present) {
-			/* it names an existing backend that is not ours: never adopt it */
+			/* it names an existing node that is not its backend: never adopt it, nor
+			 * show its state or error node as if they were this VIF's */
 			v->mismatch = true;
 			v->fe_claims = f->points_to;
-			v->be.present = false;
-			v->be.path = NULL;
-			v->be.domid = -1;
+			detach_end(&v->be, false);
 		}
 		fill_vif(b, v);
 	}
@@ -464,8 +504,9 @@ static void pair_ends(struct builder *b)
 			continue;
 		v = vif_of(b, NULL, bk, NULL);
 		if (v->fe.present) {
+			/* that frontend is shown with its own VIF: keep only the claimed path */
 			v->mismatch = true;
-			v->fe.present = false; /* that frontend is shown with its own VIF */
+			detach_end(&v->fe, true);
 		}
 		fill_vif(b, v);
 	}
@@ -506,7 +547,8 @@ struct vd_host *vd_build_model(const struct vd_snap *snap)
 		collect_backends(&b, &h->doms[i]);
 	}
 	pair_ends(&b);
-	qsort(h->vifs, h->nvifs, sizeof(*h->vifs), vif_cmp);
+	if (h->nvifs) /* vifs is NULL on a host without VIFs, and qsort(NULL, 0) is undefined */
+		qsort(h->vifs, h->nvifs, sizeof(*h->vifs), vif_cmp);
 	free(b.fes.v);
 	free(b.bes.v);
 	return h;
@@ -576,6 +618,23 @@ size_t vd_dir_keys(const struct vd_snap *snap, const char *dir, struct vd_key **
 	return m;
 }
 
+/* Findings are one line whatever bytes they quote: control bytes become \xHH. */
+static char *one_line(const char *s)
+{
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			vd_buf_addf(&b, "\\x%02x", c);
+		else
+			vd_buf_addc(&b, (char)c);
+	}
+	return vd_buf_steal(&b);
+}
+
 void vd_vif_add_finding(struct vd_vif *v, enum vd_sev sev, const char *code, const char *hint,
 			const char *fmt, ...)
 {
@@ -591,6 +650,7 @@ void vd_vif_add_finding(struct vd_vif *v, enum vd_sev sev, const char *code, con
 	va_end(ap);
 	f->sev = sev;
 	f->code = code;
-	f->msg = vd_buf_steal(&buf);
-	f->hint = hint ? vd_strdup(hint) : NULL;
+	f->msg = one_line(vd_buf_cstr(&buf));
+	f->hint = hint ? one_line(hint) : NULL;
+	vd_buf_free(&buf);
 }

@@ -39,9 +39,11 @@ static const struct {
 	{ 6, 5, "guest closed; backend closing" },
 	{ 6, 6, "both ends closed" },
 	{ 1, 6, "guest restarting its driver against a closed backend" },
+	{ 1, 4, "guest restarted its driver while the backend is still connected (iPXE handoff, kexec or crash)" },
 	{ 2, 2, "frontend in InitWait: not a state a network frontend uses" },
-	{ -1, -2, "backend without a frontend" },
-	{ -2, -1, "frontend without a backend" },
+	/* -1 is "absent or unreadable" (vd_xenbus.h): say both, the caller cannot tell */
+	{ -1, -2, "no frontend, or its state is unreadable" },
+	{ -2, -1, "no backend, or its state is unreadable" },
 	{ -2, 5, "backend closing" },
 	{ -2, 6, "backend closed" },
 	{ 5, -2, "frontend closing" },
