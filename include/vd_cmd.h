@@ -12,6 +12,7 @@
 #ifndef VD_CMD_H
 #define VD_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "vd_err.h"
@@ -55,8 +56,18 @@ bool vd_option_applies(const struct vd_option *opt, const char *cmd);
 
 int vd_cmd_status(const struct vd_invocation *inv);
 int vd_cmd_show(const struct vd_invocation *inv);
+int vd_cmd_watch(const struct vd_invocation *inv);
+int vd_cmd_log(const struct vd_invocation *inv);
 int vd_cmd_help(const struct vd_invocation *inv);
 int vd_cmd_complete(const struct vd_invocation *inv);
+
+/*
+ * SIGINT and SIGTERM set *flag (returned) instead of killing us; they stay blocked except
+ * inside the ppoll() of the watch and follow loops (waitmask), so no signal slips between
+ * a check and a wait. vd_stop_restore unblocks them (the handler stays until exit).
+ */
+volatile sig_atomic_t *vd_stop_on_signals(sigset_t *waitmask, sigset_t *saved);
+void vd_stop_restore(const sigset_t *saved);
 
 /* Prints usage for one command, or the overview for NULL, to out. */
 void vd_usage(FILE *out, const struct vd_cmd *cmd);

@@ -20,6 +20,13 @@
  */
 void vd_esc_text(struct vd_buf *out, const char *s, size_t len, size_t max);
 
+/*
+ * For text our own code composed around guest values it already escaped (finding messages):
+ * like vd_esc_text, but a backslash passes as it is, so "\x1b" is not shown as "\\x1b".
+ * Any control byte or invalid UTF-8 is still escaped: the terminal stays safe.
+ */
+void vd_esc_text_composed(struct vd_buf *out, const char *s, size_t len);
+
 /* xenstore-ls escaping (sanitise_value): printable ASCII except '\\' verbatim; \t \n \r \\;
  * bytes below 010 as \ooo; every other byte as \xHH. Used by --raw and by dump output. */
 void vd_esc_xsls(struct vd_buf *out, const char *s, size_t len);

@@ -62,6 +62,8 @@ struct vd_domain {
 	char *uuid;		    /* owned; from the vm path when it looks like a uuid */
 };
 
+struct vd_hostfacts;
+
 struct vd_vif {
 	unsigned long domid; /* the frontend (guest) domain */
 	unsigned long devid;
@@ -92,6 +94,10 @@ struct vd_vif {
 	const char *verdict;
 	struct vd_finding *findings;
 	size_t nfindings;
+
+	/* filled by vd_host_join (vd_sysfs.h): the backend domain's view, owned by the report */
+	const struct vd_hostfacts *host; /* NULL: no host facts, host_unavailable says why */
+	const char *host_unavailable;
 };
 
 struct vd_host {

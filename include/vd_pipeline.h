@@ -8,9 +8,12 @@
 #include "vd_opts.h"
 #include "vd_render.h"
 
+struct vd_sysfs;
+
 struct vd_report {
 	struct vd_snap *snap;
 	struct vd_host *host;
+	struct vd_sysfs *sysfs; /* host facts joined into host (vd_sysfs.h) */
 	struct vd_selection sel;
 };
 

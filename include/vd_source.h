@@ -3,12 +3,46 @@
 #ifndef VD_SOURCE_H
 #define VD_SOURCE_H
 
+#include <signal.h>
+
 #include "vd_err.h"
 #include "vd_opts.h"
 #include "vd_snap.h"
 
 /* The VIF-relevant part of the live store, read inside one transaction; never writes. */
 int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err);
+
+/*
+ * The same walker on an open handle (watch keeps one): VD_XS_ALL reads what vd_xs_snapshot
+ * reads, VD_XS_DOMAINS each /local/domain/<d> with its name and vm, VD_XS_TREES each root
+ * and everything below it (an absent root is no error). One DIRECTORY and one READ per node,
+ * in one transaction retried up to retries times when it conflicts.
+ */
+struct xs_handle;
+/* xs_open(0) (honours XENSTORED_PATH), or NULL with a VD_EXIT_SOURCE error saying where. */
+struct xs_handle *vd_xs_open(struct vd_err *err);
+enum vd_xs_what { VD_XS_ALL, VD_XS_DOMAINS, VD_XS_TREES };
+int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots,
+	       size_t nroots, unsigned retries, struct vd_snap *snap, struct vd_err *err);
+
+/*
+ * watch: follows the VIF nodes of every domain live (libxenstore watches on each domain's
+ * device/vif, backend/vif and error nodes, and on @introduceDomain/@releaseDomain for
+ * domains that come and go), re-reads what each event names and hands it to the tracker,
+ * which reports the differences. The first read is silent (the tracker's quiet mode). When
+ * xenstored goes away it says so, reconnects with backoff and re-reads everything, so the
+ * changes made meanwhile are reported too. Returns when *stop is set (0), or -1 with err if
+ * the first connection fails. Idle, it blocks in ppoll() with waitmask until the next stall
+ * deadline.
+ */
+struct vd_tracker;
+struct vd_watchrun {
+	struct vd_tracker *tracker;
+	unsigned retries;
+	volatile sig_atomic_t *stop;
+	const sigset_t *waitmask;
+};
+int vd_watch_run(struct vd_watchrun *w, struct vd_err *err);
 
 /* --from FILE if given, else live xenstored. */
 int vd_source_snapshot(const struct vd_opts *o, struct vd_snap *snap, struct vd_err *err);

@@ -6,12 +6,17 @@
 #include <string.h>
 
 #include "vd_diag.h"
+#include "vd_sysfs.h"
 
 const struct vd_cmd vd_cmds[] = {
 	{ "status", vd_cmd_status, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM...]",
 	  "one line per VIF: both states, queues, hotplug, bridge, verdict" },
 	{ "show", vd_cmd_show, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM[/DEVID]...]",
 	  "everything known about each VIF: rings, event channels, features, findings" },
+	{ "watch", vd_cmd_watch, 0, -1, 0, "[DOM...]",
+	  "follow VIFs live: one line per change, stalls, a summary at Ctrl-C" },
+	{ "log", vd_cmd_log, 1, -1, 0, "FILE...",
+	  "per-VIF timeline from oxenstored access logs or xenstored traces" },
 	{ "help", vd_cmd_help, 0, 1, 0, "[COMMAND]", "show help for vifdiag or a command" },
 	{ "__complete", vd_cmd_complete, 0, -1, VD_CMD_HIDDEN, "WORDS...",
 	  "print completion candidates for the words of a command line" },
@@ -21,10 +26,19 @@ const struct vd_cmd vd_cmds[] = {
 const struct vd_option vd_options[] = {
 	{ "from", 0, "FILE", "status show",
 	  "read a xenstore-ls dump (-f, -fp or indented) instead of live xenstored" },
-	{ "json", 'j', NULL, "status show", "print JSON (schema in vifdiag(1))" },
+	{ "json", 'j', NULL, "status show watch log", "print JSON (schema in vifdiag(1))" },
 	{ "raw", 0, NULL, "show", "also print the underlying xenstore keys" },
 	{ "color", 0, "WHEN", "*", "colour: auto (default, only on a terminal), always, never" },
-	{ "retries", 0, "N", "status show",
+	{ "sysfs-root", 0, "DIR", "status show",
+	  "read the host side (sysfs, debugfs) under DIR (default / unless --from)" },
+	{ "stall", 0, "NAME=SECS", "watch log",
+	  "stall threshold: initwait (10), hotplug (40), connect (30), close (10); 0 off" },
+	{ "follow", 'f', NULL, "log", "keep reading the newest file like tail -F" },
+	{ "stats", 0, NULL, "log", "rank connections by watch events and writes instead" },
+	{ "vif", 0, "DOM[/DEVID]", "log", "only these VIFs (repeatable; DOM: domid or name)" },
+	{ "since", 0, "TIME", "log", "only changes at or after TIME (ISO 8601 or @SECONDS)" },
+	{ "until", 0, "TIME", "log", "only changes at or before TIME" },
+	{ "retries", 0, "N", "status show watch",
 	  "read the store again up to N times when it changes under us (default 5)" },
 	{ "help", 'h', NULL, "*", "show help" },
 	{ "version", 'V', NULL, "*", "print the version" },
@@ -106,6 +120,8 @@ void vd_usage(FILE *out, const struct vd_cmd *cmd)
 		print_option(out, o);
 	fprintf(out, "\nverdicts:\n");
 	for (const struct vd_verdict_info *v = vd_verdicts; v->word; v++)
+		fprintf(out, "  %-16s %s\n", v->word, v->meaning);
+	for (const struct vd_verdict_info *v = vd_host_verdicts; v->word; v++)
 		fprintf(out, "  %-16s %s\n", v->word, v->meaning);
 	fprintf(out, "\nexit status: 0 all VIFs ok, 1 a VIF is not, 2 usage, 3 source "
 		     "unreachable or unreadable, 4 internal error\n");

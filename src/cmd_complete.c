@@ -75,6 +75,8 @@ int vd_cmd_complete(const struct vd_invocation *inv)
 			fprintf(out, "auto\nalways\nnever\n");
 		else if (strcmp(prev->name, "from") == 0)
 			fprintf(out, "__files__\n");
+		else if (strcmp(prev->name, "stall") == 0)
+			fprintf(out, "initwait=\nhotplug=\nconnect=\nclose=\n");
 		return VD_EXIT_OK;
 	}
 	if (cur[0] == '-') {
@@ -91,7 +93,9 @@ int vd_cmd_complete(const struct vd_invocation *inv)
 				fprintf(out, "%s\n", c->name);
 		return VD_EXIT_OK;
 	}
-	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "show") == 0)
+	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "show") == 0 || strcmp(cmd, "watch") == 0)
 		domains(inv->opts, cur);
+	else if (strcmp(cmd, "log") == 0)
+		fprintf(out, "__files__\n");
 	return VD_EXIT_OK;
 }

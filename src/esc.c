@@ -148,6 +148,22 @@ void vd_esc_text(struct vd_buf *out, const char *s, size_t len, size_t max)
 	}
 }
 
+void vd_esc_text_composed(struct vd_buf *out, const char *s, size_t len)
+{
+	struct unit u;
+
+	vd_buf_add(out, "", 0);
+	for (size_t i = 0; i < len; i += u.in) {
+		if (s[i] == '\\') {
+			vd_buf_addc(out, '\\');
+			u.in = 1;
+			continue;
+		}
+		text_unit(&u, s + i, len - i);
+		vd_buf_add(out, u.buf, u.len);
+	}
+}
+
 void vd_esc_xsls(struct vd_buf *out, const char *s, size_t len)
 {
 	struct unit u;

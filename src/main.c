@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vd_cmd.h"
+#include "vd_event.h"
 #include "vd_util.h"
 
 #define VD_VERSION "0.1.0"
@@ -62,6 +63,33 @@ static int opt_index(int c)
 	return -1;
 }
 
+/* Options of watch and log; false if name is none of them. */
+static bool set_event_option(struct vd_opts *o, const char *name, const char *arg,
+			     struct vd_err *err)
+{
+	int64_t ms = -1;
+
+	if (strcmp(name, "stall") == 0) {
+		vd_stall_parse(arg, o->stall_ms, err);
+	} else if (strcmp(name, "follow") == 0) {
+		o->follow = true;
+	} else if (strcmp(name, "stats") == 0) {
+		o->stats = true;
+	} else if (strcmp(name, "vif") == 0) {
+		o->vifs = vd_realloc(o->vifs, ((size_t)o->nvifs + 1) * sizeof(*o->vifs));
+		o->vifs[o->nvifs++] = arg;
+	} else if (strcmp(name, "since") == 0 || strcmp(name, "until") == 0) {
+		if (!vd_time_parse(arg, &ms))
+			vd_err_set(err, VD_EXIT_USAGE,
+				   "--%s: expected YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM] or @SECONDS, not '%s'",
+				   name, arg);
+		*(name[0] == 's' ? &o->since_ms : &o->until_ms) = ms;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *arg,
 		      struct vd_err *err)
 {
@@ -69,7 +97,9 @@ static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *
 	unsigned long n;
 
 	p->seen[idx] = true;
-	if (strcmp(name, "from") == 0) {
+	if (set_event_option(o, name, arg, err)) {
+		/* handled */
+	} else if (strcmp(name, "from") == 0) {
 		o->from = arg;
 	} else if (strcmp(name, "sysfs-root") == 0) {
 		o->sysfs_root = arg;
@@ -198,12 +228,14 @@ static int run(int argc, char **argv, struct vd_opts *o, struct vd_err *err)
 
 int main(int argc, char **argv)
 {
-	struct vd_opts o = { .color = VD_COLOR_AUTO, .retries = 5, .out = stdout, .err = stderr };
+	struct vd_opts o = { .color = VD_COLOR_AUTO, .retries = 5, .out = stdout, .err = stderr,
+			     .stall_ms = { -1, -1, -1, -1 }, .since_ms = -1, .until_ms = -1 };
 	struct vd_err err;
 	int rc;
 
 	vd_err_clear(&err);
 	rc = run(argc, argv, &o, &err);
+	free(o.vifs);
 	if (err.code) {
 		fprintf(stderr, "vifdiag: %s\n", err.msg);
 		rc = err.code;

@@ -8,6 +8,7 @@
 #include "vd_diag.h"
 #include "vd_esc.h"
 #include "vd_source.h"
+#include "vd_sysfs.h"
 #include "vd_util.h"
 
 int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
@@ -18,6 +19,11 @@ int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *
 		return -1;
 	r->host = vd_build_model(r->snap);
 	vd_diagnose(r->host);
+	/* a dump comes from another host: its sysfs only with an explicit --sysfs-root */
+	r->sysfs = vd_sysfs_read(o->sysfs_root ? o->sysfs_root : o->from ? NULL : "/",
+				 !o->sysfs_root);
+	vd_host_join(r->host, r->sysfs);
+	vd_diagnose_host(r->host, r->sysfs);
 	return 0;
 }
 
@@ -115,6 +121,7 @@ void vd_report_free(struct vd_report *r)
 {
 	free(r->sel.vifs);
 	vd_host_free(r->host);
+	vd_sysfs_free(r->sysfs);
 	vd_snap_free(r->snap);
 	memset(r, 0, sizeof(*r));
 }

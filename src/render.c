@@ -2,6 +2,7 @@
 /* What both renderers derive the same way. */
 #include "vd_render.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,9 +11,22 @@ const struct vd_renderer *vd_renderer_for(const struct vd_opts *o)
 	return o->json ? &vd_render_json : &vd_render_text;
 }
 
+const struct vd_ev_renderer *vd_ev_renderer_for(const struct vd_opts *o)
+{
+	return o->json ? &vd_render_events_json : &vd_render_events_text;
+}
+
 long vd_end_state(const struct vd_end *e)
 {
-	return e->present && e->state.ok ? (long)e->state.v : -1;
+	if (!e->present)
+		return -1;
+	if (e->state.ok)
+		return (long)e->state.v;
+	/* present but not a number: a value no XenbusState has, so the meaning says "invalid";
+	 * a cut or unreadable value stays unknown */
+	if (e->state.node && !(e->state.node->flags & (VD_NODE_TRUNCATED | VD_NODE_NOVALUE)))
+		return LONG_MAX;
+	return -1;
 }
 
 /*

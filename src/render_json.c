@@ -7,6 +7,7 @@
 
 #include "vd_diag.h"
 #include "vd_json.h"
+#include "vd_sysfs.h"
 #include "vd_util.h"
 #include "vd_xenbus.h"
 
@@ -173,6 +174,156 @@ static void findings(struct vd_json *j, const struct vd_vif *v)
 	vd_json_arr_end(j);
 }
 
+/* ---- the host side (vd_sysfs.h) ---- */
+
+static void k_bool_or_null(struct vd_json *j, const char *key, int v)
+{
+	if (v < 0)
+		vd_json_knull(j, key);
+	else
+		vd_json_kbool(j, key, v);
+}
+
+static void ring_side(struct vd_json *j, const char *key, const struct vd_ring_side *s)
+{
+	vd_json_key(j, key);
+	if (!s->ok) {
+		vd_json_null(j);
+		return;
+	}
+	vd_json_obj_begin(j);
+	vd_json_kuint(j, "nr_ents", s->nr_ents);
+	vd_json_kuint(j, "req_prod", s->req_prod);
+	vd_json_kuint(j, "req_cons", s->req_cons);
+	vd_json_kuint(j, "req_event", s->req_event);
+	vd_json_kuint(j, "rsp_prod", s->rsp_prod);
+	vd_json_kuint(j, "rsp_pvt", s->rsp_pvt);
+	vd_json_kuint(j, "rsp_event", s->rsp_event);
+	vd_json_obj_end(j);
+}
+
+static void ioring(struct vd_json *j, const struct vd_ioring *r)
+{
+	vd_json_obj_begin(j);
+	vd_json_kuint(j, "id", r->id);
+	vd_json_kstr(j, "error", r->error);
+	if (!r->error) {
+		ring_side(j, "tx", &r->tx);
+		ring_side(j, "rx", &r->rx);
+		vd_json_kuint(j, "rx_posted", vd_ioring_rx_posted(r));
+		if (r->pending_ok)
+			vd_json_kuint(j, "tx_pending_reqs", r->nr_pending_reqs);
+		vd_json_key(j, "rx_queue");
+		if (r->rxq_ok) {
+			vd_json_obj_begin(j);
+			vd_json_kuint(j, "len", r->rxq_len);
+			vd_json_kuint(j, "max", r->rxq_max);
+			vd_json_kuint(j, "pkts", r->rxq_pkts);
+			vd_json_kbool(j, "stopped", r->rxq_stopped);
+			vd_json_obj_end(j);
+		} else {
+			vd_json_null(j);
+		}
+		vd_json_key(j, "credit");
+		if (r->credit_ok) {
+			vd_json_obj_begin(j);
+			vd_json_kbool(j, "unlimited", vd_ioring_unlimited(r));
+			vd_json_kuint(j, "bytes", r->credit_bytes);
+			vd_json_kuint(j, "usec", r->credit_usec);
+			vd_json_kuint(j, "remaining", r->remaining);
+			vd_json_kbool(j, "timer_pending", r->timer_pending);
+			vd_json_obj_end(j);
+		} else {
+			vd_json_null(j);
+		}
+	}
+	vd_json_obj_end(j);
+}
+
+static void netback_params(struct vd_json *j, const struct vd_nbparams *nb)
+{
+	vd_json_key(j, "netback");
+	vd_json_obj_begin(j);
+	vd_json_kbool(j, "loaded", nb->loaded);
+	k_long(j, "max_queues", nb->max_queues);
+	k_bool_or_null(j, "separate_tx_rx_irq", nb->separate_tx_rx_irq);
+	k_long(j, "rx_drain_timeout_msecs", nb->rx_drain_timeout_msecs);
+	k_long(j, "rx_stall_timeout_msecs", nb->rx_stall_timeout_msecs);
+	k_long(j, "fatal_skb_slots", nb->fatal_skb_slots);
+	k_long(j, "hash_cache_size", nb->hash_cache_size);
+	k_bool_or_null(j, "provides_xdp_headroom", nb->provides_xdp_headroom);
+	vd_json_obj_end(j);
+}
+
+/* The link facts of one netdev, shared by the VIF's own and its twins'. */
+static void link_keys(struct vd_json *j, const struct vd_netdev *nd)
+{
+	vd_json_kstr(j, "operstate", nd ? nd->operstate : NULL);
+	k_bool_or_null(j, "carrier", nd ? nd->carrier : -1);
+	k_bool_or_null(j, "admin_up", nd && nd->flags >= 0 ? (nd->flags & VD_IFF_UP) != 0 : -1);
+	k_long(j, "mtu", nd ? nd->mtu : -1);
+}
+
+static void twins(struct vd_json *j, const struct vd_hostfacts *f)
+{
+	vd_json_key(j, "twins");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < f->ntwins; i++) {
+		vd_json_obj_begin(j);
+		vd_json_kstr(j, "netdev", f->twins[i]->name);
+		link_keys(j, f->twins[i]);
+		vd_json_kstr(j, "master", f->twins[i]->master);
+		vd_json_obj_end(j);
+	}
+	vd_json_arr_end(j);
+}
+
+static void host(struct vd_json *j, const struct vd_vif *v, bool detail)
+{
+	const struct vd_hostfacts *f = v->host;
+	const struct vd_netdev *nd = f ? f->nd : NULL;
+
+	vd_json_key(j, "host");
+	if (!f) {
+		vd_json_null(j);
+		vd_json_kstr(j, "host_unavailable", v->host_unavailable);
+		return;
+	}
+	vd_json_obj_begin(j);
+	vd_json_kstr(j, "netdev", nd ? nd->name : NULL);
+	vd_json_kstr(j, "netdev_missing", f->netdev_missing);
+	vd_json_kstr(j, "mapped_by", f->mapped_by);
+	vd_json_kstr(j, "bridge", f->bridge);
+	vd_json_kstr(j, "bridge_kind", f->bridge_kind);
+	vd_json_kstr(j, "bridge_note", f->bridge_note);
+	vd_json_kstr(j, "master", nd ? nd->master : NULL);
+	link_keys(j, nd);
+	vd_json_key(j, "link");
+	vd_json_str(j, vd_host_link_word(nd));
+	k_long(j, "bridge_mtu", f->br ? f->br->mtu : -1);
+	k_long(j, "tx_queues", nd ? nd->tx_queues : -1);
+	k_long(j, "rx_queues", nd ? nd->rx_queues : -1);
+	twins(j, f);
+	vd_json_kint(j, "domid", f->local_domid);
+	vd_json_kbool(j, "domid_assumed", f->local_assumed);
+	if (detail) {
+		vd_json_kstr(j, "device", nd ? nd->device : NULL);
+		vd_json_kstr(j, "nodename", nd ? nd->nodename : NULL);
+		vd_json_kstr(j, "xenbus_state", nd ? nd->xb_state : NULL);
+		vd_json_kstr(j, "address", nd ? nd->address : NULL);
+		k_long(j, "flags", nd ? nd->flags : -1);
+		vd_json_kstr(j, "rings_unavailable", nd ? f->rings_note : NULL);
+		vd_json_key(j, "queues");
+		vd_json_arr_begin(j);
+		for (size_t i = 0; f->dbg && i < f->dbg->nrings; i++)
+			ioring(j, &f->dbg->rings[i]);
+		vd_json_arr_end(j);
+		netback_params(j, f->nb);
+	}
+	vd_json_obj_end(j);
+	vd_json_knull(j, "host_unavailable");
+}
+
 /* feature-* and request-* keys of one end, as offered (backend) or requested (frontend). */
 static void features(struct vd_json *j, const struct vd_snap *s, const struct vd_end *e,
 		     const char *key)
@@ -235,6 +386,7 @@ static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif 
 	backend(j, v, detail);
 	queues(j, v, detail);
 	findings(j, v);
+	host(j, v, detail);
 	if (detail) {
 		vd_json_key(j, "features");
 		vd_json_obj_begin(j);

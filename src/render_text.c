@@ -12,11 +12,13 @@
 
 #include "vd_diag.h"
 #include "vd_esc.h"
+#include "vd_sysfs.h"
 #include "vd_util.h"
 #include "vd_xenbus.h"
 
 #define CELL_MAX 40  /* columns a guest string may take in the status table */
 #define VALUE_MAX 300 /* in show */
+#define SUB_INDENT "                  " /* tables under a show field: past its label */
 
 enum color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD };
 
@@ -194,6 +196,16 @@ static void print_warnings(const struct vd_host *h, const struct vd_opts *o)
 		fprintf(o->err, "vifdiag: note: %s\n", h->notes[i]);
 }
 
+/* Findings quote guest values already escaped by the analysis: do not escape them twice. */
+static char *composed(const char *s)
+{
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	vd_esc_text_composed(&b, s, strlen(s));
+	return vd_buf_steal(&b);
+}
+
 static void print_findings(FILE *out, const struct vd_vif *v, const char *indent, bool color,
 			   enum vd_sev min)
 {
@@ -202,35 +214,71 @@ static void print_findings(FILE *out, const struct vd_vif *v, const char *indent
 		enum color c = f->sev == VD_SEV_ERROR ? C_RED :
 			       f->sev == VD_SEV_WARN  ? C_YELLOW :
 							C_NONE;
-		char *m = esc(f->msg, strlen(f->msg), 0);
+		char *m;
 
 		if (f->sev < min)
-			goto next;
+			continue;
+		m = composed(f->msg);
 		fputs(indent, out);
 		if (color && c)
 			fprintf(out, "%s%s\033[0m", color_on[c], vd_sev_name(f->sev));
 		else
 			fputs(vd_sev_name(f->sev), out);
 		fprintf(out, ": %s [%s]\n", m, f->code);
-		if (f->hint) {
-			char *hh = esc(f->hint, strlen(f->hint), 0);
-
-			fprintf(out, "%s  fix: %s\n", indent, hh);
-			free(hh);
-		}
-next:
 		free(m);
+		if (f->hint) {
+			m = composed(f->hint);
+			fprintf(out, "%s  fix: %s\n", indent, m);
+			free(m);
+		}
 	}
 }
 
 /* ---- status ---- */
 
+/* Host columns and blocks only when some VIF has host facts: else one reason says it all. */
+static bool any_host(const struct vd_host *h)
+{
+	for (size_t i = 0; i < h->nvifs; i++)
+		if (h->vifs[i]->host)
+			return true;
+	return false;
+}
+
 static const char *const status_cols[] = { "DOMAIN", "ID",     "DEV",	  "MAC",
 					   "FRONTEND", "BACKEND", "QUEUES", "HOTPLUG",
-					   "BRIDGE", "NETDEV",  "VERDICT" };
+					   "BRIDGE", "NETDEV",  "LINK",	  "VERDICT" };
 #define NCOLS (sizeof(status_cols) / sizeof(status_cols[0]))
+#define LINK_COL 10 /* only with host facts: a dump alone says nothing about links */
 
-static void status_row(struct table *t, const struct vd_vif *v)
+/* With host facts BRIDGE is what the vif is really on, marked when xenstore wants another. */
+static char *bridge_cell(const struct vd_vif *v)
+{
+	const struct vd_hostfacts *f = v->host;
+	bool ovs = f && f->bridge_kind && strcmp(f->bridge_kind, "ovs") == 0;
+	char *have, *want, *r;
+
+	if (!f || !f->nd)
+		return node_str(v->bridge, CELL_MAX);
+	have = f->bridge ? esc(f->bridge, strlen(f->bridge), CELL_MAX) : vd_strdup(ovs ? "?" : "none");
+	if (ovs) {
+		/* unknown OVS bridge: xenstore's, marked as unverified */
+		r = vd_asprintf("ovs:%s", f->bridge || !v->bridge ? have : "");
+		free(have);
+		have = r;
+	}
+	if (!v->bridge || (f->bridge && v->bridge->len == strlen(f->bridge) &&
+			   strcmp(v->bridge->value, f->bridge) == 0))
+		return have;
+	want = node_str(v->bridge, CELL_MAX);
+	r = ovs && !f->bridge ? vd_asprintf("%s%s?", have, want)
+			      : vd_asprintf("%s (want %s)", have, want);
+	free(have);
+	free(want);
+	return r;
+}
+
+static void status_row(struct table *t, const struct vd_vif *v, bool host)
 {
 	struct row *r = table_row(t);
 	const struct vd_node *name = v->dom ? v->dom->name : NULL;
@@ -238,6 +286,10 @@ static void status_row(struct table *t, const struct vd_vif *v)
 	const char *nd = vd_vif_netdev(v, nbuf, sizeof(nbuf));
 	char *q = v->negotiated >= 0 ? vd_asprintf("%ld", v->negotiated) : vd_strdup("-");
 	char *m = num_str(&v->max_queues);
+	const char *link = v->host ? vd_host_link_word(v->host->nd) : NULL;
+
+	if (v->host)
+		nd = v->host->nd ? v->host->nd->name : "none";
 
 	cell(t, r, 0, name ? esc(name->value, name->len, CELL_MAX) : vd_strdup("-"), C_NONE);
 	cell(t, r, 1, vd_asprintf("%lu", v->domid), C_NONE);
@@ -247,9 +299,12 @@ static void status_row(struct table *t, const struct vd_vif *v)
 	cell(t, r, 5, state_str(&v->be, false), C_NONE);
 	cell(t, r, 6, vd_asprintf("%s/%s", q, m), C_NONE);
 	cell(t, r, 7, node_str(v->hotplug_status, CELL_MAX), C_NONE);
-	cell(t, r, 8, node_str(v->bridge, CELL_MAX), C_NONE);
+	cell(t, r, 8, bridge_cell(v), C_NONE);
 	cell(t, r, 9, nd ? esc(nd, strlen(nd), CELL_MAX) : vd_strdup("-"), C_NONE);
-	cell(t, r, 10, vd_strdup(v->verdict), verdict_color(v->verdict));
+	if (host)
+		cell(t, r, LINK_COL, link ? esc(link, strlen(link), CELL_MAX) : vd_strdup("-"),
+		     link && strcmp(link, "up") != 0 && strcmp(link, "unknown") != 0 ? C_RED : C_NONE);
+	cell(t, r, LINK_COL + host, vd_strdup(v->verdict), verdict_color(v->verdict));
 	free(q);
 	free(m);
 }
@@ -260,23 +315,26 @@ static int status(const struct vd_host *h, const struct vd_selection *sel,
 	struct table t;
 	struct row *hdr;
 	size_t ok = 0;
+	bool host = any_host(h);
 
 	print_warnings(h, o);
 	if (!sel->n) {
-		fprintf(o->out, "no VIFs in the store\n");
+		fprintf(o->out, h->nvifs ? "no VIFs in the selected domains\n" : "no VIFs in the store\n");
 		return ferror(o->out) ? -1 : 0;
 	}
-	table_init(&t, NCOLS);
+	table_init(&t, NCOLS - !host);
 	hdr = table_row(&t);
-	for (size_t c = 0; c < NCOLS; c++)
-		cell(&t, hdr, c, vd_strdup(status_cols[c]), C_BOLD);
+	for (size_t c = 0, k = 0; c < NCOLS; c++)
+		if (host || c != LINK_COL)
+			cell(&t, hdr, k++, vd_strdup(status_cols[c]), C_BOLD);
 	for (size_t i = 0; i < sel->n; i++)
-		status_row(&t, sel->vifs[i]);
+		status_row(&t, sel->vifs[i], host);
 	table_print(&t, o->out, "", o->use_color);
 	table_free(&t);
 
 	for (size_t i = 0; i < sel->n; i++) {
 		const struct vd_vif *v = sel->vifs[i];
+		const char *hm;
 		char *label;
 
 		if (vd_verdict_ok(v->verdict)) {
@@ -284,8 +342,9 @@ static int status(const struct vd_host *h, const struct vd_selection *sel,
 			continue;
 		}
 		label = dom_label(v);
+		hm = vd_host_verdict_meaning(v->verdict);
 		fprintf(o->out, "\n%s vif %lu: %s: %s\n", label, v->devid, v->verdict,
-			vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
+			hm ? hm : vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
 		free(label);
 		print_findings(o->out, v, "  ", o->use_color, VD_SEV_WARN);
 	}
@@ -302,7 +361,7 @@ static void field(FILE *out, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(out, "  %-13s", name);
+	fprintf(out, "  %-14s", name);
 	va_start(ap, fmt);
 	vfprintf(out, fmt, ap);
 	va_end(ap);
@@ -373,7 +432,7 @@ static void show_queues(FILE *out, const struct vd_vif *v)
 		free(a);
 		free(b);
 	}
-	table_print(&t, out, "                 ", false);
+	table_print(&t, out, SUB_INDENT, false);
 	table_free(&t);
 }
 
@@ -416,7 +475,7 @@ static void show_features(FILE *out, const struct vd_host *h, const struct vd_vi
 	}
 	if (t.nrows > 1) {
 		field(out, "features", "offered by the backend, requested by the frontend:");
-		table_print(&t, out, "                 ", false);
+		table_print(&t, out, SUB_INDENT, false);
 	} else {
 		field(out, "features", "none");
 	}
@@ -445,6 +504,180 @@ static void show_raw(FILE *out, const struct vd_host *h, const struct vd_end *e)
 			fprintf(out, "   (%s)", nd->perms);
 		fputc('\n', out);
 	}
+	vd_buf_free(&b);
+}
+
+/* ---- show: the host side (sysfs names are not guest data, but still escaped) ---- */
+
+static void addesc(struct vd_buf *b, const char *s)
+{
+	if (s)
+		vd_esc_text(b, s, strlen(s), VALUE_MAX);
+	else
+		vd_buf_adds(b, "-");
+}
+
+static void host_field(FILE *out, const char *label, struct vd_buf *b)
+{
+	field(out, label, "%s", vd_buf_cstr(b));
+	vd_buf_reset(b);
+}
+
+static void netdev_state(struct vd_buf *b, const struct vd_netdev *nd)
+{
+	vd_buf_adds(b, "operstate ");
+	addesc(b, nd->operstate);
+	vd_buf_addf(b, ", carrier %s", nd->carrier < 0 ? "unknown" : nd->carrier ? "1" : "0");
+	if (nd->flags >= 0)
+		vd_buf_addf(b, ", flags 0x%lx (%s)", nd->flags, nd->flags & VD_IFF_UP ? "UP" : "not UP");
+	if (nd->mtu >= 0)
+		vd_buf_addf(b, ", mtu %ld", nd->mtu);
+}
+
+static void ring_row(struct table *t, const struct vd_ioring *q)
+{
+	struct row *r = table_row(t);
+
+	cell(t, r, 0, vd_asprintf("%lu", q->id), C_NONE);
+	cell(t, r, 1, vd_asprintf("%u/%u", q->tx.req_prod, q->tx.rsp_prod), C_NONE);
+	cell(t, r, 2, vd_asprintf("%u/%u", q->rx.req_prod, q->rx.rsp_prod), C_NONE);
+	cell(t, r, 3, vd_asprintf("%u/%lu", vd_ioring_rx_posted(q), q->rx.nr_ents), C_NONE);
+	cell(t, r, 4,
+	     q->rxq_ok ? vd_asprintf("%s, %llu/%llu bytes", q->rxq_stopped ? "stopped" : "running",
+				     q->rxq_len, q->rxq_max)
+		       : vd_strdup("-"),
+	     q->rxq_ok && q->rxq_stopped ? C_RED : C_NONE);
+	cell(t, r, 5,
+	     !q->credit_ok		 ? vd_strdup("-") :
+	     vd_ioring_unlimited(q) ? vd_strdup("none") :
+				      vd_asprintf("%llu bytes per %llu us%s", q->credit_bytes,
+						  q->credit_usec, q->timer_pending ? ", throttled" : ""),
+	     C_NONE);
+}
+
+static void show_rings(FILE *out, const struct vd_hostfacts *f, bool color)
+{
+	static const char *const hdr[] = { "queue",	"tx req/rsp prod", "rx req/rsp prod",
+					   "rx posted", "rx queue",	   "rate limit" };
+	struct table t;
+	struct row *r;
+	char *name;
+
+	if (!f->dbg) {
+		name = esc(f->rings_note, strlen(f->rings_note), VALUE_MAX);
+		field(out, "rings", "unknown: %s", name);
+		free(name);
+		return;
+	}
+	name = esc(f->dbg->name, strlen(f->dbg->name), VALUE_MAX);
+	field(out, "rings", "debugfs xen-netback/%s, %zu queue%s:", name, f->dbg->nrings,
+	      f->dbg->nrings == 1 ? "" : "s");
+	free(name);
+	table_init(&t, 6);
+	r = table_row(&t);
+	for (size_t c = 0; c < 6; c++)
+		cell(&t, r, c, vd_strdup(hdr[c]), C_NONE);
+	for (size_t i = 0; i < f->dbg->nrings; i++)
+		if (!f->dbg->rings[i].error)
+			ring_row(&t, &f->dbg->rings[i]);
+	if (t.nrows > 1)
+		table_print(&t, out, SUB_INDENT, color);
+	table_free(&t);
+	for (size_t i = 0; i < f->dbg->nrings; i++)
+		if (f->dbg->rings[i].error) {
+			name = esc(f->dbg->rings[i].error, strlen(f->dbg->rings[i].error), VALUE_MAX);
+			fprintf(out, "                 queue %lu: %s\n", f->dbg->rings[i].id, name);
+			free(name);
+		}
+}
+
+static void show_bridge(struct vd_buf *b, const struct vd_vif *v, const struct vd_hostfacts *f)
+{
+	bool ovs = f->bridge_kind && strcmp(f->bridge_kind, "ovs") == 0;
+
+	if (f->bridge) {
+		addesc(b, f->bridge);
+		vd_buf_adds(b, ovs ? " (Open vSwitch" : " (Linux bridge");
+		if (f->br)
+			vd_buf_addf(b, ", operstate %s, mtu %ld", f->br->operstate ? f->br->operstate : "-",
+				    f->br->mtu);
+		vd_buf_adds(b, ")");
+	} else if (ovs) {
+		vd_buf_adds(b, "an Open vSwitch port, bridge unknown: ");
+		addesc(b, f->bridge_note);
+	} else if (f->master) {
+		vd_buf_adds(b, "none (its master ");
+		addesc(b, f->master);
+		vd_buf_adds(b, " is not a bridge)");
+	} else {
+		vd_buf_adds(b, "none");
+	}
+	if (v->bridge) {
+		vd_buf_adds(b, "; xenstore asks for ");
+		vd_esc_text(b, v->bridge->value, v->bridge->len, CELL_MAX);
+	}
+}
+
+static void show_netback(FILE *out, struct vd_buf *b, const struct vd_nbparams *nb)
+{
+	if (!nb->loaded) {
+		field(out, "netback", "xen_netback is not loaded (no /sys/module/xen_netback)");
+		return;
+	}
+	vd_buf_addf(b, "max_queues %ld, separate_tx_rx_irq %s, rx_stall_timeout_msecs %ld, "
+		       "rx_drain_timeout_msecs %ld",
+		    nb->max_queues, nb->separate_tx_rx_irq < 0 ? "-" : nb->separate_tx_rx_irq ? "Y" : "N",
+		    nb->rx_stall_timeout_msecs, nb->rx_drain_timeout_msecs);
+	host_field(out, "netback", b);
+}
+
+static void show_host(FILE *out, const struct vd_vif *v, bool color)
+{
+	const struct vd_hostfacts *f = v->host;
+	const struct vd_netdev *nd = f ? f->nd : NULL;
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	if (!f || !nd) {
+		vd_buf_adds(&b, f ? "no interface: " : "unavailable: ");
+		addesc(&b, f ? f->netdev_missing : v->host_unavailable);
+		host_field(out, "host", &b);
+		if (f)
+			show_netback(out, &b, f->nb);
+		vd_buf_free(&b);
+		return;
+	}
+	addesc(&b, nd->name);
+	if (strcmp(f->mapped_by, "name") == 0)
+		vd_buf_adds(&b, " (found by its name");
+	else
+		vd_buf_adds(&b, " (found by its sysfs device link");
+	if (nd->device) {
+		vd_buf_adds(&b, ", device ");
+		addesc(&b, nd->device);
+	}
+	if (nd->xb_state) {
+		vd_buf_adds(&b, ", xenbus state ");
+		addesc(&b, nd->xb_state);
+	}
+	vd_buf_addf(&b, "; domain %ld%s)", f->local_domid, f->local_assumed ? ", assumed" : "");
+	host_field(out, "host", &b);
+	netdev_state(&b, nd);
+	host_field(out, "link", &b);
+	show_bridge(&b, v, f);
+	host_field(out, "on bridge", &b);
+	for (size_t i = 0; i < f->ntwins; i++) {
+		addesc(&b, f->twins[i]->name);
+		vd_buf_adds(&b, " (HVM emulated NIC): ");
+		netdev_state(&b, f->twins[i]);
+		vd_buf_adds(&b, ", master ");
+		addesc(&b, f->twins[i]->master);
+		host_field(out, "twin", &b);
+	}
+	if (nd->tx_queues >= 0)
+		field(out, "host queues", "%ld TX, %ld RX", nd->tx_queues, nd->rx_queues);
+	show_rings(out, f, color);
+	show_netback(out, &b, f->nb);
 	vd_buf_free(&b);
 }
 
@@ -497,6 +730,9 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 		free(a);
 		free(b);
 	}
+	/* no VIF with host facts: one reason for all, said in JSON and notes, not here */
+	if (any_host(h))
+		show_host(out, v, o->use_color);
 	show_features(out, h, v);
 	if (v->nfindings) {
 		field(out, "findings", "%zu", v->nfindings);

@@ -98,11 +98,12 @@ static char **list(struct walk *w, const char *path, unsigned int *n)
 	return names;
 }
 
-static void walk_domain(struct walk *w, const char *dom)
+/* A domain's name and vm; with trees also its VIF subtrees. */
+static void walk_domain(struct walk *w, const char *dom, bool trees)
 {
 	static const char *const leaves[] = { "name", "vm" };
-	static const char *const trees[] = { "device/vif", "backend/vif", "error/device/vif",
-					     "error/backend/vif" };
+	static const char *const subtrees[] = { "device/vif", "backend/vif", "error/device/vif",
+						"error/backend/vif" };
 	char *base = vd_asprintf("/local/domain/%s", dom);
 
 	if (!read_node(w, base, true)) {
@@ -115,8 +116,8 @@ static void walk_domain(struct walk *w, const char *dom)
 		read_node(w, p, false);
 		free(p);
 	}
-	for (unsigned i = 0; i < sizeof(trees) / sizeof(trees[0]); i++) {
-		char *p = vd_asprintf("%s/%s", base, trees[i]);
+	for (unsigned i = 0; trees && i < sizeof(subtrees) / sizeof(subtrees[0]); i++) {
+		char *p = vd_asprintf("%s/%s", base, subtrees[i]);
 
 		walk_tree(w, p);
 		free(p);
@@ -142,19 +143,35 @@ static void walk_xapi(struct walk *w)
 	free(uuids);
 }
 
-static void walk_all(struct walk *w)
+/* Every domain; with trees their VIF subtrees and the XenServer nodes too. */
+static void walk_all(struct walk *w, bool trees)
 {
 	unsigned int n;
 	char **doms = list(w, "/local/domain", &n);
 
 	for (unsigned int i = 0; i < n && !w->fatal; i++)
-		walk_domain(w, doms[i]);
+		walk_domain(w, doms[i], trees);
 	free(doms);
-	if (!w->fatal)
+	if (!w->fatal && trees)
 		walk_xapi(w);
 }
 
-static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, bool txn, bool *again)
+struct plan {
+	enum vd_xs_what what;
+	const char *const *roots;
+	size_t nroots;
+};
+
+static void walk_plan(struct walk *w, const struct plan *pl)
+{
+	if (pl->what != VD_XS_TREES)
+		walk_all(w, pl->what == VD_XS_ALL);
+	for (size_t i = 0; pl->what == VD_XS_TREES && i < pl->nroots && !w->fatal; i++)
+		walk_tree(w, pl->roots[i]);
+}
+
+static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, const struct plan *pl,
+		       bool txn, bool *again)
 {
 	struct walk w = { .xs = xs, .t = XBT_NULL, .snap = *snap };
 
@@ -164,7 +181,7 @@ static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, bool txn, bo
 		if (w.t == XBT_NULL)
 			return errno ? errno : EIO;
 	}
-	walk_all(&w);
+	walk_plan(&w, pl);
 	/* Commit even though nothing was written: only a commit tells us the reads agreed. */
 	if (txn && !xs_transaction_end(xs, w.t, w.fatal != 0)) {
 		if (errno == EAGAIN && !w.fatal) {
@@ -177,12 +194,41 @@ static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, bool txn, bo
 	return w.fatal;
 }
 
-int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err)
+int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots,
+	       size_t nroots, unsigned retries, struct vd_snap *snap, struct vd_err *err)
 {
-	struct xs_handle *xs = xs_open(0);
+	const struct plan pl = { what, roots, nroots };
 	struct vd_snap *work = NULL;
 	int rc = 0;
 	bool again = true;
+
+	/* The store may change under us: a conflicting commit means "read it all again". */
+	for (unsigned attempt = 0; again && attempt <= retries; attempt++) {
+		vd_snap_free(work);
+		work = vd_snap_new();
+		rc = one_attempt(xs, &work, &pl, true, &again);
+		if (rc)
+			break;
+	}
+	if (!rc && again) {
+		vd_snap_free(work);
+		work = vd_snap_new();
+		rc = one_attempt(xs, &work, &pl, false, &again);
+		vd_snap_warn(work, "xenstore kept changing during %u transactions; this snapshot was read without one and may mix states",
+			     retries + 1);
+	}
+	if (rc) {
+		vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
+		vd_snap_free(work);
+		return -1;
+	}
+	vd_snap_move(snap, work);
+	return 0;
+}
+
+struct xs_handle *vd_xs_open(struct vd_err *err)
+{
+	struct xs_handle *xs = xs_open(0);
 
 	if (!xs) {
 		const char *p = getenv("XENSTORED_PATH");
@@ -191,31 +237,20 @@ int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err)
 			   "cannot connect to xenstored (%s%s): %s; to read a saved dump instead use --from FILE (made with 'xenstore-ls -fp > FILE')",
 			   p ? "XENSTORED_PATH=" : "/run/xenstored/socket or /dev/xen/xenbus",
 			   p ? p : "", strerror(errno));
+	}
+	return xs;
+}
+
+int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err)
+{
+	struct xs_handle *xs = vd_xs_open(err);
+	int rc;
+
+	if (!xs)
 		return -1;
-	}
-	/* The store may change under us: a conflicting commit means "read it all again". */
-	for (unsigned attempt = 0; again && attempt <= retries; attempt++) {
-		vd_snap_free(work);
-		work = vd_snap_new();
-		rc = one_attempt(xs, &work, true, &again);
-		if (rc)
-			break;
-	}
-	if (!rc && again) {
-		vd_snap_free(work);
-		work = vd_snap_new();
-		rc = one_attempt(xs, &work, false, &again);
-		vd_snap_warn(work, "xenstore kept changing during %u transactions; this snapshot was read without one and may mix states",
-			     retries + 1);
-	}
+	rc = vd_xs_read(xs, VD_XS_ALL, NULL, 0, retries, snap, err);
 	xs_close(xs);
-	if (rc) {
-		vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
-		vd_snap_free(work);
-		return -1;
-	}
-	vd_snap_move(snap, work);
-	return 0;
+	return rc;
 }
 
 int vd_source_snapshot(const struct vd_opts *o, struct vd_snap *snap, struct vd_err *err)

@@ -44,9 +44,14 @@ unit() {
 
 suite unit unit
 suite cli tests/cli.sh "$B"
+suite fixtures tests/fixtures/lint.sh
 suite golden tests/golden.sh "$B"
 [ -x tests/xsd/run.sh ] && suite xsd tests/xsd/run.sh "$B"
 [ -x tests/live.sh ] && suite live tests/live.sh "$B"
+suite netns tests/netns.sh "$B"
+suite watch tests/watch.sh "$B"
+suite log tests/log.sh "$B"
+suite follow tests/follow.sh "$B"
 suite sync tests/check-sync.sh "$B"
 
 echo "full logs: $LOG"

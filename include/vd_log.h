@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Daemon logs as a source of history: the oxenstored access log and the C xenstored trace
+ * (every format: <= 4.17, 4.18 "io:"/"obj:", 4.19 "(dN)", the "dN" form), read from rotated
+ * sets (.N, .N.gz) in time order, optionally followed like `tail -F`. The parser turns lines
+ * into store updates with absolute paths and the connection that made them; the event
+ * tracker (vd_event.h) turns those into the timeline.
+ */
+#ifndef VD_LOG_H
+#define VD_LOG_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vd_err.h"
+#include "vd_event.h"
+
+enum vd_rec_op { VD_REC_WRITE, VD_REC_MKDIR, VD_REC_RM };
+
+/* One store update as the daemon applied it (transactions only at commit). */
+struct vd_logrec {
+	int64_t t_ms;
+	enum vd_rec_op op;
+	const char *path;  /* absolute: kernel clients' relative paths are normalised */
+	const char *value; /* VD_REC_WRITE: the unescaped value */
+	size_t len;
+	struct vd_origin origin;
+};
+
+typedef void (*vd_logrec_fn)(const struct vd_logrec *r, void *arg);
+/* A line that could not be used: malformed (what it should have been), or cut by the
+ * daemon so that its path is incomplete. */
+typedef void (*vd_logbad_fn)(const char *file, unsigned long line, const char *what, void *arg);
+
+struct vd_logparser;
+
+/* stats: also count writes, watches and watch events per connection (--stats). */
+struct vd_logparser *vd_logparser_new(vd_logrec_fn rec, vd_logbad_fn bad, void *arg, bool stats);
+void vd_logparser_free(struct vd_logparser *p);
+
+/* One line without its newline; file and line number are reported with what it yields.
+ * Returns 1 if it was a log line, 0 for a blank line, -1 if malformed (counted, reported). */
+int vd_logparser_line(struct vd_logparser *p, const char *line, size_t len, const char *file,
+		      unsigned long lineno);
+/* Input paused (end: input ended): deliver what is held back for context that may not come
+ * (a write waiting for an error reply, a kernel write waiting to learn its domain). */
+void vd_logparser_flush(struct vd_logparser *p, bool end);
+
+struct vd_logcounts {
+	unsigned long lines, malformed, truncated, records, failed;
+	int64_t first_ms, last_ms; /* -1 when no line had a time */
+};
+void vd_logparser_counts(const struct vd_logparser *p, struct vd_logcounts *c);
+
+struct vd_connstat {
+	const char *conn;
+	bool kernel;
+	long domid; /* -1 unknown */
+	unsigned long writes, watch_events, watches, instances;
+	const char *watched; /* the first paths it watched, comma-separated */
+	int64_t first_ms, last_ms;
+};
+/* Connections sorted by watch events, then writes (both descending). *out: free() it. */
+size_t vd_logparser_stats(const struct vd_logparser *p, struct vd_connstat **out);
+
+/*
+ * The files to read, oldest first: each FILE that is not itself a rotated name (ending in
+ * .N or .N.gz) brings its existing FILE.N / FILE.N.gz siblings, read from the highest N
+ * down to FILE; duplicates (same inode) are read once. Missing files: VD_EXIT_SOURCE.
+ */
+int vd_log_files(char *const *args, int nargs, char ***files, size_t *nfiles, struct vd_err *err);
+void vd_log_files_free(char **files, size_t n);
+
+struct vd_logrun {
+	struct vd_logparser *parser;
+	bool follow;		     /* keep reading the last file like tail -F */
+	volatile sig_atomic_t *stop; /* set by a signal handler: return as soon as possible */
+	const sigset_t *waitmask;    /* signals to unblock while waiting (ppoll) */
+	/* Following and idle: the wall clock; returns the next time (ms) it wants a call,
+	 * or INT64_MAX. */
+	int64_t (*idle)(void *arg, int64_t now);
+	void *arg;
+	/* The follow loop lost bytes it could not recover (a truncation without a copy). */
+	void (*lost)(void *arg, const char *file, unsigned long long bytes);
+};
+
+/* Reads every file in order through run->parser; then follows the last one if asked.
+ * Unreadable files: VD_EXIT_SOURCE with the file name. */
+int vd_log_run(struct vd_logrun *run, char *const *files, size_t nfiles, struct vd_err *err);
+
+#endif

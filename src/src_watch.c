@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Live watch: libxenstore watches, and the read-only walker of src_xs.c to re-read what an
+ * event names. An event is only a hint (spurious ones are allowed, the first fires at
+ * registration): the tracker compares what the re-read found with what it knew. Calls only
+ * xs_watch, xs_unwatch, xs_fileno, xs_check_watch and the walker's reads: never a write.
+ */
+#include "vd_source.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "vd_event.h"
+#include "vd_util.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+
+/* Per-domain watch bases: what each domain holds of a VIF. */
+static const char *const bases[] = { "device/vif", "backend/vif", "error" };
+#define NBASES (sizeof(bases) / sizeof(bases[0]))
+
+struct wstate {
+	struct vd_watchrun *run;
+	struct xs_handle *xs;
+	int sentinel; /* a second, idle socket connection: EOF when xenstored goes away */
+	unsigned long *doms;
+	size_t ndoms;
+};
+
+static volatile sig_atomic_t never_stop;
+
+static bool stopped(const struct wstate *s)
+{
+	return *s->run->stop;
+}
+
+/*
+ * libxenstore's reader thread notices a dead daemon but tells nobody (the watch pipe stays
+ * silent); an idle connection of our own to the same socket gets EOF at that moment.
+ */
+static int open_sentinel(void)
+{
+	const char *path = xs_daemon_socket();
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (!path || stat(path, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static char *token_for(const char *path)
+{
+	return vd_asprintf("vifdiag:%s", path);
+}
+
+static bool watch_path(struct wstate *s, const char *path, bool on)
+{
+	char *tok = token_for(path);
+	bool ok = on ? xs_watch(s->xs, path, tok) : xs_unwatch(s->xs, path, tok);
+
+	free(tok);
+	return ok;
+}
+
+static bool watch_domain(struct wstate *s, unsigned long d, bool on)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < NBASES; i++) {
+		char *p = vd_asprintf("/local/domain/%lu/%s", d, bases[i]);
+
+		/* unwatching a domain that is gone may fail: nothing to undo then */
+		ok &= watch_path(s, p, on) || !on;
+		free(p);
+	}
+	return ok;
+}
+
+static bool has_dom(const unsigned long *v, size_t n, unsigned long d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == d)
+			return true;
+	return false;
+}
+
+static void add_root(char ***roots, size_t *n, char *root)
+{
+	*roots = vd_realloc(*roots, (*n + 1) * sizeof(**roots));
+	(*roots)[(*n)++] = root;
+}
+
+/*
+ * Domains in the store now, against those watched: new ones get watches (and their
+ * subtrees a read), gone ones lose them (and their subtree is re-read: it is empty).
+ */
+static int sync_domains(struct wstate *s, int64_t now, char ***roots, size_t *nroots,
+			struct vd_err *err)
+{
+	struct vd_snap *snap = vd_snap_new();
+	const char **names = NULL;
+	unsigned long *now_doms = NULL;
+	size_t n, k = 0;
+	int rc = vd_xs_read(s->xs, VD_XS_DOMAINS, NULL, 0, s->run->retries, snap, err);
+
+	if (rc < 0) {
+		vd_snap_free(snap);
+		return -1;
+	}
+	n = vd_snap_children(snap, "/local/domain", &names);
+	now_doms = vd_calloc(n + 1, sizeof(*now_doms));
+	for (size_t i = 0; i < n; i++) {
+		unsigned long d;
+		const struct vd_node *nm;
+
+		if (!vd_parse_uint_str(names[i], 0xffffffffUL, &d))
+			continue;
+		now_doms[k++] = d;
+		nm = vd_snap_getf(snap, "/local/domain/%lu/name", d);
+		if (nm)
+			vd_tracker_put(s->run->tracker, now, nm->path, nm->value, nm->len, NULL);
+		if (has_dom(s->doms, s->ndoms, d))
+			continue;
+		if (!watch_domain(s, d, true)) {
+			rc = -1;
+			vd_err_set(err, VD_EXIT_SOURCE, "cannot watch domain %lu: %s", d,
+				   strerror(errno));
+			break;
+		}
+		for (size_t b = 0; b < NBASES; b++)
+			add_root(roots, nroots, vd_asprintf("/local/domain/%lu/%s", d, bases[b]));
+	}
+	for (size_t i = 0; rc == 0 && i < s->ndoms; i++) {
+		if (has_dom(now_doms, k, s->doms[i]))
+			continue;
+		watch_domain(s, s->doms[i], false);
+		add_root(roots, nroots, vd_asprintf("/local/domain/%lu", s->doms[i]));
+	}
+	free(s->doms);
+	s->doms = now_doms;
+	s->ndoms = k;
+	free(names);
+	vd_snap_free(snap);
+	return rc;
+}
+
+/*
+ * The subtree to re-read for an event: the VIF end it falls in, else the watched base (an
+ * event at or above a base: a parent was removed, or the registration event).
+ */
+static char *root_for(const char *path)
+{
+	const char *p = path + strlen("/local/domain/"), *q;
+	size_t dlen;
+
+	if (!vd_startswith(path, "/local/domain/") || !(dlen = strcspn(p, "/")))
+		return NULL;
+	q = p + dlen;
+	if (!*q)
+		return NULL; /* the whole domain: its bases' own events follow */
+	q++;
+	for (size_t b = 0; b < NBASES; b++) {
+		size_t bl = strlen(bases[b]);
+		int depth = b == 0 ? 1 : b == 1 ? 2 : 0; /* devid; fe-domid/devid */
+		const char *r;
+
+		if (strncmp(q, bases[b], bl) != 0 || (q[bl] && q[bl] != '/')) {
+			if (strncmp(bases[b], q, strlen(q)) == 0 && bases[b][strlen(q)] == '/')
+				return vd_asprintf("%.*s/%s", (int)(q - path - 1), path, bases[b]);
+			continue;
+		}
+		r = q + bl;
+		for (int i = 0; i < depth && *r == '/'; i++)
+			r += 1 + strcspn(r + 1, "/");
+		return vd_strndup(path, (size_t)(r - path));
+	}
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, and without roots inside another one. */
+static void prune_roots(char **roots, size_t *n)
+{
+	size_t k = 0;
+
+	qsort(roots, *n, sizeof(*roots), cmp_str);
+	for (size_t i = 0; i < *n; i++) {
+		size_t l = k ? strlen(roots[k - 1]) : 0;
+
+		if (k && strncmp(roots[i], roots[k - 1], l) == 0 &&
+		    (roots[i][l] == '/' || roots[i][l] == '\0')) {
+			free(roots[i]);
+			continue;
+		}
+		roots[k++] = roots[i];
+	}
+	*n = k;
+}
+
+static int reread(struct wstate *s, int64_t now, char **roots, size_t n, struct vd_err *err)
+{
+	struct vd_snap *snap = vd_snap_new();
+	int rc;
+
+	prune_roots(roots, &n);
+	rc = vd_xs_read(s->xs, VD_XS_TREES, (const char *const *)roots, n, s->run->retries, snap,
+			err);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			vd_tracker_sync(s->run->tracker, now, roots[i], snap);
+		free(roots[i]);
+	}
+	free(roots);
+	vd_snap_free(snap);
+	return rc;
+}
+
+static void disconnect(struct wstate *s)
+{
+	if (s->xs)
+		xs_close(s->xs);
+	if (s->sentinel >= 0)
+		close(s->sentinel);
+	s->xs = NULL;
+	s->sentinel = -1;
+	free(s->doms);
+	s->doms = NULL;
+	s->ndoms = 0;
+}
+
+/*
+ * Watches first, then the full read, then @releaseDomain: a change racing with the start
+ * is either in the read or in an event after it, and a test that waits for the last watch
+ * knows the first read is done.
+ */
+static int connect_store(struct wstate *s, int64_t lost, struct vd_err *err)
+{
+	struct vd_snap *snap;
+	char **roots = NULL;
+	size_t nroots = 0;
+	int64_t now = vd_now_ms();
+	int rc;
+
+	s->xs = vd_xs_open(err);
+	if (!s->xs)
+		return -1;
+	s->sentinel = open_sentinel();
+	if (!watch_path(s, "@introduceDomain", true)) {
+		vd_err_set(err, VD_EXIT_SOURCE, "cannot watch @introduceDomain: %s",
+			   strerror(errno));
+		return -1;
+	}
+	if (sync_domains(s, now, &roots, &nroots, err) < 0) {
+		for (size_t i = 0; i < nroots; i++)
+			free(roots[i]);
+		free(roots);
+		return -1;
+	}
+	for (size_t i = 0; i < nroots; i++)
+		free(roots[i]);
+	free(roots);
+	snap = vd_snap_new();
+	rc = vd_xs_read(s->xs, VD_XS_ALL, NULL, 0, s->run->retries, snap, err);
+	if (rc == 0 && lost >= 0) {
+		vd_tracker_note(s->run->tracker, now, "back", now - lost);
+		vd_tracker_set_gap(s->run->tracker, true);
+	}
+	if (rc == 0)
+		vd_tracker_sync(s->run->tracker, now, "/local/domain", snap);
+	vd_tracker_set_gap(s->run->tracker, false);
+	vd_snap_free(snap);
+	if (rc == 0 && !watch_path(s, "@releaseDomain", true)) {
+		vd_err_set(err, VD_EXIT_SOURCE, "cannot watch @releaseDomain: %s", strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Everything the events since the last round name; false when the connection is gone. */
+static bool collect(struct wstate *s, char ***roots, size_t *nroots, bool *domains)
+{
+	char **vec;
+
+	while ((vec = xs_check_watch(s->xs))) {
+		const char *path = vec[XS_WATCH_PATH];
+		char *r;
+
+		if (path[0] == '@')
+			*domains = true;
+		else if ((r = root_for(path)))
+			add_root(roots, nroots, r);
+		free(vec);
+	}
+	return errno == EAGAIN;
+}
+
+static bool sentinel_alive(struct wstate *s, short revents)
+{
+	char buf[256];
+	ssize_t n;
+
+	if (s->sentinel < 0 || !revents)
+		return true;
+	n = read(s->sentinel, buf, sizeof(buf));
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
+}
+
+static void wait_ms(struct vd_watchrun *run, int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	ppoll(NULL, 0, &ts, run->waitmask);
+}
+
+/* One round: wait for an event or a deadline, re-read, report. false: the store is gone. */
+static bool round_once(struct wstate *s, struct vd_err *err)
+{
+	struct pollfd pfd[2] = { { .fd = xs_fileno(s->xs), .events = POLLIN },
+				 { .fd = s->sentinel, .events = POLLIN } };
+	int64_t now = vd_now_ms(), next = vd_tracker_tick(s->run->tracker, now);
+	struct timespec ts, *tsp = NULL;
+	char **roots = NULL;
+	size_t nroots = 0;
+	bool domains = false, alive;
+
+	if (next != INT64_MAX) {
+		int64_t w = next > now ? next - now : 0;
+
+		ts.tv_sec = (time_t)(w / 1000);
+		ts.tv_nsec = (long)(w % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	if (ppoll(pfd, s->sentinel >= 0 ? 2 : 1, tsp, s->run->waitmask) < 0 && errno != EINTR)
+		return false;
+	if (stopped(s))
+		return true;
+	alive = sentinel_alive(s, pfd[1].revents) && collect(s, &roots, &nroots, &domains);
+	now = vd_now_ms();
+	vd_tracker_tick(s->run->tracker, now);
+	if (alive && domains && sync_domains(s, now, &roots, &nroots, err) < 0)
+		alive = false;
+	if (alive && nroots)
+		return reread(s, now, roots, nroots, err) == 0;
+	for (size_t i = 0; i < nroots; i++)
+		free(roots[i]);
+	free(roots);
+	return alive;
+}
+
+/* Lost: say so, try again with growing pauses, and report what changed meanwhile. */
+static void reconnect(struct wstate *s)
+{
+	struct vd_tracker *t = s->run->tracker;
+	int64_t lost = vd_now_ms(), wait = BACKOFF_MIN_MS;
+	struct vd_err err;
+
+	disconnect(s);
+	vd_tracker_pause_stalls(t, true);
+	vd_tracker_note(t, lost, "lost", 0);
+	while (!stopped(s)) {
+		wait_ms(s->run, wait);
+		if (stopped(s))
+			break;
+		vd_err_clear(&err);
+		if (connect_store(s, lost, &err) == 0)
+			break;
+		disconnect(s);
+		wait = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;
+	}
+	vd_tracker_pause_stalls(t, false);
+}
+
+int vd_watch_run(struct vd_watchrun *run, struct vd_err *err)
+{
+	struct wstate s = { .run = run, .sentinel = -1 };
+	struct vd_err rerr;
+
+	if (!run->stop)
+		run->stop = &never_stop;
+	vd_tracker_set_quiet(run->tracker, true);
+	if (connect_store(&s, -1, err) < 0) {
+		disconnect(&s);
+		vd_tracker_set_quiet(run->tracker, false);
+		return -1;
+	}
+	vd_tracker_set_quiet(run->tracker, false);
+	while (!stopped(&s)) {
+		vd_err_clear(&rerr);
+		if (!round_once(&s, &rerr) && !stopped(&s))
+			reconnect(&s);
+	}
+	disconnect(&s);
+	return 0;
+}
