@@ -43,5 +43,7 @@ void vd_json_kint(struct vd_json *j, const char *key, long long v);
 void vd_json_kuint(struct vd_json *j, const char *key, unsigned long long v);
 void vd_json_kbool(struct vd_json *j, const char *key, bool v);
 void vd_json_knull(struct vd_json *j, const char *key);
+/* A count or id where a negative value means "not known": null then. */
+void vd_json_kint_known(struct vd_json *j, const char *key, long long v);
 
 #endif

@@ -15,6 +15,9 @@ char *vd_strdup(const char *s);
 char *vd_strndup(const char *s, size_t n);
 char *vd_memdup0(const void *p, size_t n); /* n bytes plus a terminating NUL */
 char *vd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *vd_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Frees n strings and the array holding them. */
+void vd_strv_free(char **v, size_t n);
 
 /* Growable byte buffer; data is always NUL-terminated (data may also contain NULs). */
 struct vd_buf {

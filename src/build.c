@@ -53,18 +53,15 @@ static void note(struct builder *b, const char *fmt, ...) __attribute__((format(
 static void note(struct builder *b, const char *fmt, ...)
 {
 	struct vd_host *h = b->h;
-	struct vd_buf buf;
 	va_list ap;
 
-	vd_buf_init(&buf);
-	va_start(ap, fmt);
-	vd_buf_vaddf(&buf, fmt, ap);
-	va_end(ap);
 	if (h->nnotes == b->ncap) {
 		b->ncap = b->ncap ? b->ncap * 2 : 8;
 		h->notes = vd_realloc(h->notes, b->ncap * sizeof(*h->notes));
 	}
-	h->notes[h->nnotes++] = vd_buf_steal(&buf);
+	va_start(ap, fmt);
+	h->notes[h->nnotes++] = vd_vasprintf(fmt, ap);
+	va_end(ap);
 }
 
 static void num_of(struct vd_num *n, const struct vd_node *nd)
@@ -575,13 +572,9 @@ void vd_host_free(struct vd_host *h)
 	for (size_t i = 0; i < h->ndoms; i++)
 		free(h->doms[i].uuid);
 	free(h->doms);
-	for (size_t i = 0; i < h->nnotes; i++)
-		free(h->notes[i]);
-	free(h->notes);
+	vd_strv_free(h->notes, h->nnotes);
 	p = h->priv;
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
+	vd_strv_free(p->v, p->n);
 	free(p);
 	free(h);
 }
@@ -639,18 +632,17 @@ void vd_vif_add_finding(struct vd_vif *v, enum vd_sev sev, const char *code, con
 			const char *fmt, ...)
 {
 	struct vd_finding *f;
-	struct vd_buf buf;
+	char *msg;
 	va_list ap;
 
 	v->findings = vd_realloc(v->findings, (v->nfindings + 1) * sizeof(*v->findings));
 	f = &v->findings[v->nfindings++];
-	vd_buf_init(&buf);
 	va_start(ap, fmt);
-	vd_buf_vaddf(&buf, fmt, ap);
+	msg = vd_vasprintf(fmt, ap);
 	va_end(ap);
 	f->sev = sev;
 	f->code = code;
-	f->msg = one_line(vd_buf_cstr(&buf));
+	f->msg = one_line(msg);
 	f->hint = hint ? one_line(hint) : NULL;
-	vd_buf_free(&buf);
+	free(msg);
 }

@@ -316,3 +316,11 @@ void vd_json_knull(struct vd_json *j, const char *key)
 	vd_json_key(j, key);
 	vd_json_null(j);
 }
+
+void vd_json_kint_known(struct vd_json *j, const char *key, long long v)
+{
+	if (v >= 0)
+		vd_json_kint(j, key, v);
+	else
+		vd_json_knull(j, key);
+}

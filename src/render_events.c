@@ -443,18 +443,10 @@ static void k_secs(struct vd_json *j, const char *key, int64_t ms)
 		vd_json_double(j, (double)ms / 1000.0, 3);
 }
 
-static void k_long(struct vd_json *j, const char *key, long v)
-{
-	if (v >= 0)
-		vd_json_kint(j, key, v);
-	else
-		vd_json_knull(j, key);
-}
-
 static void k_state(struct vd_json *j, const char *num, const char *name, const char *rawkey,
 		    long st, const char *raw)
 {
-	k_long(j, num, st);
+	vd_json_kint_known(j, num, st);
 	if (st < 0 && st != -2)
 		vd_json_knull(j, name);
 	else
@@ -485,9 +477,9 @@ static void json_kind(struct vd_json *j, const struct vd_event *ev)
 		k_val(j, "hotplug_error", ev->detail, ev->detail_len);
 		break;
 	case VD_EV_QUEUES:
-		k_long(j, "queues", ev->queues);
-		k_long(j, "previous_queues", ev->old_queues);
-		k_long(j, "max_queues", ev->max_queues);
+		vd_json_kint_known(j, "queues", ev->queues);
+		vd_json_kint_known(j, "previous_queues", ev->old_queues);
+		vd_json_kint_known(j, "max_queues", ev->max_queues);
 		break;
 	case VD_EV_VANISHED:
 		k_state(j, "last_state", "last_state_name", "last_state_raw", ev->from,
@@ -530,7 +522,7 @@ static void json_event(struct vd_evout *out, const struct vd_event *ev)
 	vd_json_kstr(j, "event", vd_ev_kind_name(ev->kind));
 	if (vif) {
 		k_val(j, "name", ev->name, ev->name_len);
-		k_long(j, "backend_domid", ev->be_domid);
+		vd_json_kint_known(j, "backend_domid", ev->be_domid);
 		vd_json_kstr(j, "path", ev->path);
 		json_kind(j, ev);
 		k_state(j, "frontend_state", "frontend_state_name", "frontend_state_raw",
@@ -594,13 +586,13 @@ static void json_summary(struct vd_evout *out, const struct vd_tracker *t, int64
 		vd_json_kuint(j, "domid", s.domid);
 		vd_json_kuint(j, "devid", s.devid);
 		k_val(j, "name", s.name, s.name_len);
-		k_long(j, "backend_domid", s.be_domid);
+		vd_json_kint_known(j, "backend_domid", s.be_domid);
 		json_end_obj(j, "frontend", s.fe_present, s.fe_state, s.fe_since, now);
 		vd_json_obj_end(j);
 		json_end_obj(j, "backend", s.be_present, s.be_state, s.be_since, now);
 		k_val(j, "hotplug_status", s.hotplug, s.hotplug_len);
 		vd_json_obj_end(j);
-		k_long(j, "queues", s.queues);
+		vd_json_kint_known(j, "queues", s.queues);
 		vd_json_kuint(j, "changes", s.changes);
 		vd_json_kuint(j, "stalls", s.stalls);
 		vd_json_kbool(j, "stalled", s.stalled);
@@ -628,7 +620,7 @@ static void json_stats(struct vd_evout *out, const struct vd_connstat *c, size_t
 		vd_json_obj_begin(j);
 		vd_json_kstr(j, "connection", c[i].conn);
 		vd_json_kstr(j, "kind", c[i].kernel ? "kernel" : "socket");
-		k_long(j, "domid", c[i].domid);
+		vd_json_kint_known(j, "domid", c[i].domid);
 		vd_json_kuint(j, "watch_events", c[i].watch_events);
 		vd_json_kuint(j, "writes", c[i].writes);
 		vd_json_kuint(j, "watches", c[i].watches);

@@ -29,14 +29,6 @@ static void k_num(struct vd_json *j, const char *key, const struct vd_num *n)
 		vd_json_knull(j, key);
 }
 
-static void k_long(struct vd_json *j, const char *key, long v)
-{
-	if (v >= 0)
-		vd_json_kint(j, key, v);
-	else
-		vd_json_knull(j, key);
-}
-
 static void state_keys(struct vd_json *j, const struct vd_end *e)
 {
 	const struct vd_num *s = &e->state;
@@ -73,7 +65,7 @@ static void frontend(struct vd_json *j, const struct vd_vif *v, bool detail)
 	vd_json_key(j, "frontend");
 	vd_json_obj_begin(j);
 	end_common(j, &v->fe);
-	k_long(j, "domid", v->fe.domid);
+	vd_json_kint_known(j, "domid", v->fe.domid);
 	state_keys(j, &v->fe);
 	if (detail) {
 		end_detail(j, &v->fe, "backend_key", "backend_id");
@@ -93,7 +85,7 @@ static void backend(struct vd_json *j, const struct vd_vif *v, bool detail)
 	vd_json_key(j, "backend");
 	vd_json_obj_begin(j);
 	end_common(j, &v->be);
-	k_long(j, "domid", v->be.domid);
+	vd_json_kint_known(j, "domid", v->be.domid);
 	state_keys(j, &v->be);
 	k_node(j, "hotplug_status", v->hotplug_status);
 	k_node(j, "hotplug_error", v->hotplug_error);
@@ -139,7 +131,7 @@ static void queues(struct vd_json *j, const struct vd_vif *v, bool detail)
 {
 	vd_json_key(j, "queues");
 	vd_json_obj_begin(j);
-	k_long(j, "negotiated", v->negotiated);
+	vd_json_kint_known(j, "negotiated", v->negotiated);
 	k_num(j, "max", &v->max_queues);
 	vd_json_kstr(j, "layout", layout_name(v->layout));
 	vd_json_key(j, "list");
@@ -245,12 +237,12 @@ static void netback_params(struct vd_json *j, const struct vd_nbparams *nb)
 	vd_json_key(j, "netback");
 	vd_json_obj_begin(j);
 	vd_json_kbool(j, "loaded", nb->loaded);
-	k_long(j, "max_queues", nb->max_queues);
+	vd_json_kint_known(j, "max_queues", nb->max_queues);
 	k_bool_or_null(j, "separate_tx_rx_irq", nb->separate_tx_rx_irq);
-	k_long(j, "rx_drain_timeout_msecs", nb->rx_drain_timeout_msecs);
-	k_long(j, "rx_stall_timeout_msecs", nb->rx_stall_timeout_msecs);
-	k_long(j, "fatal_skb_slots", nb->fatal_skb_slots);
-	k_long(j, "hash_cache_size", nb->hash_cache_size);
+	vd_json_kint_known(j, "rx_drain_timeout_msecs", nb->rx_drain_timeout_msecs);
+	vd_json_kint_known(j, "rx_stall_timeout_msecs", nb->rx_stall_timeout_msecs);
+	vd_json_kint_known(j, "fatal_skb_slots", nb->fatal_skb_slots);
+	vd_json_kint_known(j, "hash_cache_size", nb->hash_cache_size);
 	k_bool_or_null(j, "provides_xdp_headroom", nb->provides_xdp_headroom);
 	vd_json_obj_end(j);
 }
@@ -261,7 +253,7 @@ static void link_keys(struct vd_json *j, const struct vd_netdev *nd)
 	vd_json_kstr(j, "operstate", nd ? nd->operstate : NULL);
 	k_bool_or_null(j, "carrier", nd ? nd->carrier : -1);
 	k_bool_or_null(j, "admin_up", nd && nd->flags >= 0 ? (nd->flags & VD_IFF_UP) != 0 : -1);
-	k_long(j, "mtu", nd ? nd->mtu : -1);
+	vd_json_kint_known(j, "mtu", nd ? nd->mtu : -1);
 }
 
 static void twins(struct vd_json *j, const struct vd_hostfacts *f)
@@ -300,9 +292,9 @@ static void host(struct vd_json *j, const struct vd_vif *v, bool detail)
 	link_keys(j, nd);
 	vd_json_key(j, "link");
 	vd_json_str(j, vd_host_link_word(nd));
-	k_long(j, "bridge_mtu", f->br ? f->br->mtu : -1);
-	k_long(j, "tx_queues", nd ? nd->tx_queues : -1);
-	k_long(j, "rx_queues", nd ? nd->rx_queues : -1);
+	vd_json_kint_known(j, "bridge_mtu", f->br ? f->br->mtu : -1);
+	vd_json_kint_known(j, "tx_queues", nd ? nd->tx_queues : -1);
+	vd_json_kint_known(j, "rx_queues", nd ? nd->rx_queues : -1);
 	twins(j, f);
 	vd_json_kint(j, "domid", f->local_domid);
 	vd_json_kbool(j, "domid_assumed", f->local_assumed);
@@ -311,7 +303,7 @@ static void host(struct vd_json *j, const struct vd_vif *v, bool detail)
 		vd_json_kstr(j, "nodename", nd ? nd->nodename : NULL);
 		vd_json_kstr(j, "xenbus_state", nd ? nd->xb_state : NULL);
 		vd_json_kstr(j, "address", nd ? nd->address : NULL);
-		k_long(j, "flags", nd ? nd->flags : -1);
+		vd_json_kint_known(j, "flags", nd ? nd->flags : -1);
 		vd_json_kstr(j, "rings_unavailable", nd ? f->rings_note : NULL);
 		vd_json_key(j, "queues");
 		vd_json_arr_begin(j);

@@ -397,12 +397,13 @@ static void show_queues(FILE *out, const struct vd_vif *v)
 {
 	static const char *const layouts[] = { "no ring keys", "flat (one queue)", "queue-N dirs",
 					       "flat keys and queue-N dirs" };
-	char *neg = v->negotiated >= 0 ? vd_asprintf("%ld", v->negotiated) : vd_strdup("unknown");
+	char *neg = v->negotiated >= 0 ? vd_asprintf("%ld negotiated", v->negotiated)
+				       : vd_strdup("none negotiated");
 	char *max = num_str(&v->max_queues);
 	struct table t;
 	struct row *hdr;
 
-	field(out, "queues", "%s negotiated, backend offers up to %s; layout: %s", neg, max,
+	field(out, "queues", "%s, backend offers up to %s; layout: %s", neg, max,
 	      layouts[v->layout]);
 	free(neg);
 	free(max);

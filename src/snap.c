@@ -45,9 +45,7 @@ static void strlist_add(struct strlist *l, char *s)
 
 static void strlist_free(struct strlist *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	vd_strv_free(l->v, l->n);
 }
 
 static uint64_t hash_str(const char *s)
@@ -165,33 +163,36 @@ const char *vd_snap_value(const struct vd_snap *s, const char *path)
 	return nd ? nd->value : NULL;
 }
 
+static const struct vd_node *vgetf(const struct vd_snap *s, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static const struct vd_node *vgetf(const struct vd_snap *s, const char *fmt, va_list ap)
+{
+	char *path = vd_vasprintf(fmt, ap);
+	const struct vd_node *nd = vd_snap_get(s, path);
+
+	free(path);
+	return nd;
+}
+
 const struct vd_node *vd_snap_getf(const struct vd_snap *s, const char *fmt, ...)
 {
-	struct vd_buf b;
 	const struct vd_node *nd;
 	va_list ap;
 
-	vd_buf_init(&b);
 	va_start(ap, fmt);
-	vd_buf_vaddf(&b, fmt, ap);
+	nd = vgetf(s, fmt, ap);
 	va_end(ap);
-	nd = vd_snap_get(s, b.data);
-	vd_buf_free(&b);
 	return nd;
 }
 
 const char *vd_snap_valuef(const struct vd_snap *s, const char *fmt, ...)
 {
-	struct vd_buf b;
 	const struct vd_node *nd;
 	va_list ap;
 
-	vd_buf_init(&b);
 	va_start(ap, fmt);
-	vd_buf_vaddf(&b, fmt, ap);
+	nd = vgetf(s, fmt, ap);
 	va_end(ap);
-	nd = vd_snap_get(s, b.data);
-	vd_buf_free(&b);
 	return nd ? nd->value : NULL;
 }
 
@@ -323,14 +324,11 @@ const struct vd_node *vd_snap_at(const struct vd_snap *s, size_t i)
 
 void vd_snap_warn(struct vd_snap *s, const char *fmt, ...)
 {
-	struct vd_buf b;
 	va_list ap;
 
-	vd_buf_init(&b);
 	va_start(ap, fmt);
-	vd_buf_vaddf(&b, fmt, ap);
+	strlist_add(&s->warnings, vd_vasprintf(fmt, ap));
 	va_end(ap);
-	strlist_add(&s->warnings, vd_buf_steal(&b));
 }
 
 size_t vd_snap_nwarnings(const struct vd_snap *s)

@@ -771,9 +771,7 @@ void vd_sysfs_free(struct vd_sysfs *s)
 	for (size_t i = 0; i < s->nfacts; i++)
 		free(s->facts[i].twins);
 	free(s->facts);
-	for (size_t i = 0; i < s->nstrs; i++)
-		free(s->strs[i]);
-	free(s->strs);
+	vd_strv_free(s->strs, s->nstrs);
 	free(s->debugfs_note);
 	free(s->unavailable);
 	free(s->root);

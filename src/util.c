@@ -49,16 +49,31 @@ char *vd_memdup0(const void *p, size_t n)
 	return d;
 }
 
-char *vd_asprintf(const char *fmt, ...)
+char *vd_vasprintf(const char *fmt, va_list ap)
 {
 	struct vd_buf b;
-	va_list ap;
 
 	vd_buf_init(&b);
-	va_start(ap, fmt);
 	vd_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
 	return vd_buf_steal(&b);
+}
+
+char *vd_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vd_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void vd_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void vd_buf_init(struct vd_buf *b)

@@ -40,6 +40,15 @@ sed -n '/^\.SH VERDICTS/,/^\.SH /p' "$T/man" | awk '/^\.TP/{getline; print $2}' 
 if diff -u "$T/verdicts" "$T/manverdicts" >"$T/d"; then ok "man VERDICTS match the code"
 else nok "man VERDICTS differ from the code"; sed 's/^/# /' "$T/d"; fi
 
+# finding codes: what the analysis can emit vs man FINDINGS
+python3 tests/tools/finding-codes.py src/diag.c src/diag_host.c >"$T/codes"
+sed -n '/^\.SH FINDINGS/,/^\.SH /p' "$T/man" | awk '/^\.TP/{getline; print $2}' | sort >"$T/mancodes"
+if [ "$(wc -l <"$T/codes")" -gt 20 ] && diff -u "$T/codes" "$T/mancodes" >"$T/d"; then
+	ok "man FINDINGS list every finding code ($(wc -l <"$T/codes"))"
+else
+	nok "man FINDINGS differ from the finding codes in src/"; sed 's/^/# /' "$T/d"
+fi
+
 # exit codes: help line vs man EXIT STATUS
 codes_help=$(grep '^exit status' "$T/help" | grep -o '[0-9]' | tr -d '\n')
 codes_man=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$T/man" | awk '/^\.TP/{getline; print $2}' | tr -d '\n')
