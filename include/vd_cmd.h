@@ -19,7 +19,7 @@
 #include "vd_opts.h"
 
 struct vd_invocation {
-	int argc;   /* positional arguments after the command name */
+	int argc; /* positional arguments after the command name */
 	char **argv;
 	struct vd_opts *opts;
 	struct vd_err *err;

@@ -22,13 +22,13 @@ struct vd_num {
 
 /* One end of a VIF: the frontend dir in the guest or the backend dir in the driver domain. */
 struct vd_end {
-	const char *path;    /* the dir, or the path the other end claims; NULL if unknown */
-	bool present;	     /* the dir exists in the snapshot */
-	bool vanished;	     /* it disappeared while we read it (domain being destroyed) */
-	long domid;	     /* domain the dir lives in (from the path), -1 if unknown */
+	const char *path; /* the dir, or the path the other end claims; NULL if unknown */
+	bool present;	  /* the dir exists in the snapshot */
+	bool vanished;	  /* it disappeared while we read it (domain being destroyed) */
+	long domid;	  /* domain the dir lives in (from the path), -1 if unknown */
 	struct vd_num state;
-	const struct vd_node *peer; /* `backend` key of a frontend, `frontend` key of a backend */
-	struct vd_num peer_id;	    /* `backend-id` / `frontend-id` */
+	const struct vd_node *peer;  /* `backend` key of a frontend, `frontend` key of a backend */
+	struct vd_num peer_id;	     /* `backend-id` / `frontend-id` */
 	const struct vd_node *error; /* /local/domain/<d>/error/<rel path>/error, if any */
 };
 
@@ -40,8 +40,8 @@ struct vd_queue {
 };
 
 enum vd_layout {
-	VD_LAYOUT_NONE,	 /* no ring keys at all */
-	VD_LAYOUT_FLAT,	 /* top-level keys: exactly one queue */
+	VD_LAYOUT_NONE,	  /* no ring keys at all */
+	VD_LAYOUT_FLAT,	  /* top-level keys: exactly one queue */
 	VD_LAYOUT_QUEUES, /* queue-N/ dirs */
 	VD_LAYOUT_MIXED,  /* both: a broken frontend */
 };
@@ -69,15 +69,15 @@ struct vd_vif {
 	unsigned long devid;
 	const struct vd_domain *dom; /* NULL when the guest's domain is gone */
 	struct vd_end fe, be;
-	bool paired;	      /* both ends exist and point at each other */
-	bool mismatch;	      /* a pointer does not point back */
+	bool paired;	       /* both ends exist and point at each other */
+	bool mismatch;	       /* a pointer does not point back */
 	const char *fe_claims; /* frontend's `backend` value when it names another backend */
 
-	const struct vd_node *mac;  /* backend mac (toolstack-written), else frontend mac */
+	const struct vd_node *mac; /* backend mac (toolstack-written), else frontend mac */
 	const struct vd_node *fe_mac;
 	const struct vd_node *hotplug_status, *hotplug_error;
-	const struct vd_node *bridge;	 /* backend `bridge`, or the XenServer private key */
-	const char *bridge_path;	 /* where `bridge` came from */
+	const struct vd_node *bridge;	    /* backend `bridge`, or the XenServer private key */
+	const char *bridge_path;	    /* where `bridge` came from */
 	const struct vd_node *xapi_hotplug; /* /xapi/<uuid>/hotplug/<d>/vif/<n>/hotplug */
 	const struct vd_node *online, *script, *vifname, *type, *rate, *mtu, *be_handle;
 	const struct vd_node *fe_handle, *fe_mtu, *fe_trusted, *fe_disconnect;

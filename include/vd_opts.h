@@ -9,13 +9,13 @@
 enum vd_color { VD_COLOR_AUTO, VD_COLOR_ALWAYS, VD_COLOR_NEVER };
 
 struct vd_opts {
-	const char *from;  /* --from FILE: a xenstore-ls dump; NULL: live xenstored */
+	const char *from;	/* --from FILE: a xenstore-ls dump; NULL: live xenstored */
 	const char *sysfs_root; /* --sysfs-root DIR; NULL: "/" live, none with --from */
-	bool json;	   /* --json */
-	bool raw;	   /* --raw: the underlying keys too */
+	bool json;		/* --json */
+	bool raw;		/* --raw: the underlying keys too */
 	enum vd_color color;
-	bool use_color;	   /* resolved from color, NO_COLOR and isatty */
-	unsigned retries;  /* transaction retries on EAGAIN */
+	bool use_color;	  /* resolved from color, NO_COLOR and isatty */
+	unsigned retries; /* transaction retries on EAGAIN */
 	/* watch, log */
 	long stall_ms[4];  /* --stall NAME=SECONDS, enum vd_stall order; -1: the default */
 	bool follow;	   /* log --follow */
@@ -23,8 +23,8 @@ struct vd_opts {
 	const char **vifs; /* log --vif DOM[/DEVID], repeatable (owned array) */
 	int nvifs;
 	long long since_ms, until_ms; /* log --since/--until; -1: open */
-	FILE *out;	   /* renderers write here */
-	FILE *err;	   /* warnings go here */
+	FILE *out;		      /* renderers write here */
+	FILE *err;		      /* warnings go here */
 };
 
 #endif

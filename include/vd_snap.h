@@ -16,10 +16,10 @@ enum {
 };
 
 struct vd_node {
-	char *path;   /* absolute, NUL-terminated */
-	char *value;  /* len bytes plus a NUL added for convenience; may contain NULs */
+	char *path;  /* absolute, NUL-terminated */
+	char *value; /* len bytes plus a NUL added for convenience; may contain NULs */
 	size_t len;
-	char *perms;  /* "n0,r1" as xenstore-ls -p prints it, or NULL when unknown */
+	char *perms; /* "n0,r1" as xenstore-ls -p prints it, or NULL when unknown */
 	unsigned flags;
 	unsigned line; /* line in the dump file it came from, 0 for live */
 };

@@ -22,8 +22,8 @@ struct xs_handle;
 /* xs_open(0) (honours XENSTORED_PATH), or NULL with a VD_EXIT_SOURCE error saying where. */
 struct xs_handle *vd_xs_open(struct vd_err *err);
 enum vd_xs_what { VD_XS_ALL, VD_XS_DOMAINS, VD_XS_TREES };
-int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots,
-	       size_t nroots, unsigned retries, struct vd_snap *snap, struct vd_err *err);
+int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots, size_t nroots,
+	       unsigned retries, struct vd_snap *snap, struct vd_err *err);
 
 /*
  * watch: follows the VIF nodes of every domain live (libxenstore watches on each domain's

@@ -35,7 +35,7 @@ void vd_buf_adds(struct vd_buf *b, const char *s);
 void vd_buf_addf(struct vd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vd_buf_vaddf(struct vd_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-char *vd_buf_steal(struct vd_buf *b); /* returns data (never NULL), leaves b empty */
+char *vd_buf_steal(struct vd_buf *b);		 /* returns data (never NULL), leaves b empty */
 const char *vd_buf_cstr(const struct vd_buf *b); /* data, or "" before the first add */
 
 /*

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev libxen-dev xenstore-utils libcmocka-dev libarchive-dev
-libreadline-dev libncurses-dev zlib1g-dev jq groff-base groff python3 iproute2 procps"
+libreadline-dev libncurses-dev zlib1g-dev clang-format jq groff-base groff python3 iproute2 procps"
 
 missing=""
 for p in $PKGS; do

@@ -135,9 +135,9 @@ static void build_domains(struct builder *b)
 			note(b, "/local/domain/%s is not a domain id; ignored", names[i]);
 			continue;
 		}
-		d->name = vd_snap_valuef(s, "/local/domain/%lu/name", d->domid) ?
-				  vd_snap_getf(s, "/local/domain/%lu/name", d->domid) :
-				  NULL;
+		d->name = vd_snap_valuef(s, "/local/domain/%lu/name", d->domid)
+				  ? vd_snap_getf(s, "/local/domain/%lu/name", d->domid)
+				  : NULL;
 		vm = str_value(vd_snap_getf(s, "/local/domain/%lu/vm", d->domid));
 		d->vm = vm;
 		if (vm && vd_startswith(vm, "/vm/")) {
@@ -352,8 +352,8 @@ static void build_queues(struct builder *b, struct vd_vif *v)
 	free(names);
 	qsort(ids, nq, sizeof(*ids), cmp_ulong);
 
-	v->layout = nq ? (flat ? VD_LAYOUT_MIXED : VD_LAYOUT_QUEUES) :
-			 (flat ? VD_LAYOUT_FLAT : VD_LAYOUT_NONE);
+	v->layout = nq ? (flat ? VD_LAYOUT_MIXED : VD_LAYOUT_QUEUES)
+		       : (flat ? VD_LAYOUT_FLAT : VD_LAYOUT_NONE);
 	if (nq) {
 		v->queues = vd_calloc(nq, sizeof(*v->queues));
 		for (size_t i = 0; i < nq; i++) {
@@ -383,8 +383,8 @@ static void xapi_keys(struct builder *b, struct vd_vif *v)
 
 	if (!uuid)
 		return;
-	v->xapi_hotplug = vd_snap_getf(s, "/xapi/%s/hotplug/%lu/vif/%lu/hotplug", uuid, v->domid,
-				       v->devid);
+	v->xapi_hotplug =
+		vd_snap_getf(s, "/xapi/%s/hotplug/%lu/vif/%lu/hotplug", uuid, v->domid, v->devid);
 	if (v->bridge)
 		return;
 	nd = vd_snap_getf(s, "/xapi/%s/private/vif/%lu/bridge", uuid, v->devid);

@@ -74,8 +74,8 @@ const struct vd_cmd *vd_cmd_lookup(const char *name, struct vd_err *err)
 			continue;
 		hit = c;
 		hits++;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", hits > 1 ? ", " : "",
-			 c->name);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 hits > 1 ? ", " : "", c->name);
 	}
 	if (hits == 1)
 		return hit;

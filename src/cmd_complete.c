@@ -40,7 +40,8 @@ static void domains(struct vd_opts *o, const char *cur)
 				fprintf(out, "%s\n", id);
 			/* names with odd bytes cannot be typed back safely: skip them */
 			if (name && strlen(name) == d->name->len &&
-			    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == d->name->len &&
+			    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
+					 "56789-_.") == d->name->len &&
 			    vd_startswith(name, cur))
 				fprintf(out, "%s\n", name);
 		}

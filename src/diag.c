@@ -16,12 +16,16 @@
 #include "vd_xenbus.h"
 
 const struct vd_verdict_info vd_verdicts[] = {
-	{ "ok", "connected: both ends Connected (or 4/8 after XDP), hotplug done, keys consistent" },
-	{ "no-driver", "the guest has no PV network driver: backend InitWait, frontend Initialising" },
+	{ "ok",
+	  "connected: both ends Connected (or 4/8 after XDP), hotplug done, keys consistent" },
+	{ "no-driver",
+	  "the guest has no PV network driver: backend InitWait, frontend Initialising" },
 	{ "not-probed", "the backend driver never probed the device: backend still Initialising" },
-	{ "hotplug-failed", "the hotplug script failed: hotplug-status is error, or hotplug-error is set without connected (XenServer)" },
+	{ "hotplug-failed", "the hotplug script failed: hotplug-status is error, or hotplug-error "
+			    "is set without connected (XenServer)" },
 	{ "hotplug-pending", "guest connected, backend waits for the hotplug script" },
-	{ "connecting", "a transient bring-up state, or states no rule explains (see the findings)" },
+	{ "connecting",
+	  "a transient bring-up state, or states no rule explains (see the findings)" },
 	{ "closing", "one end is Closing: detach, shutdown or an error in progress" },
 	{ "closed", "both ends are Closed, or the toolstack is removing a closed backend" },
 	{ "backend-error", "a driver wrote an error node for this device" },
@@ -181,25 +185,30 @@ static void rule_states(struct vd_vif *v)
 		const struct vd_end *e = ends[i];
 
 		if (e->vanished)
-			vd_vif_add_finding(v, VD_SEV_INFO, "vanished",
-					   "normal while a domain is destroyed or a device detached",
-					   "the %s %s disappeared while it was being read",
-					   end_names[i], e->path);
+			vd_vif_add_finding(
+				v, VD_SEV_INFO, "vanished",
+				"normal while a domain is destroyed or a device detached",
+				"the %s %s disappeared while it was being read", end_names[i],
+				e->path);
 		if (!e->present)
 			continue;
 		if (!e->state.node)
 			vd_vif_add_finding(
 				v, VD_SEV_ERROR, "state-missing",
-				i == 0 ? "the toolstack writes state when it creates the frontend: the guest removed it; check its driver"
-				       : "the toolstack writes state when it creates the backend: check what removed it",
+				i == 0 ? "the toolstack writes state when it creates the frontend: "
+					 "the guest removed it; check its driver"
+				       : "the toolstack writes state when it creates the backend: "
+					 "check what removed it",
 				"the %s has no state key", end_names[i]);
 		else if (state_invalid(e)) {
 			char *q = quoted_node(e->state.node, 64);
 
 			vd_vif_add_finding(
 				v, VD_SEV_ERROR, "state-invalid",
-				i == 0 ? "the guest wrote a value that is not a XenbusState (0-8): its driver is broken or hostile"
-				       : "the backend state is not a XenbusState (0-8): check what wrote it",
+				i == 0 ? "the guest wrote a value that is not a XenbusState (0-8): "
+					 "its driver is broken or hostile"
+				       : "the backend state is not a XenbusState (0-8): check what "
+					 "wrote it",
 				"the %s state is '%s', not a XenbusState", end_names[i], q);
 			free(q);
 		}
@@ -211,11 +220,12 @@ static void rule_orphans(const struct vd_host *h, struct vd_vif *v)
 	char *why;
 
 	if (!v->mismatch && teardown(h, v) && !v->fe.vanished) {
-		vd_vif_add_finding(
-			v, VD_SEV_WARN, "teardown",
-			"normal for a few seconds; if it stays, the toolstack stopped mid-teardown: xenstore-rm the backend dir",
-			"the toolstack removed the frontend and is tearing the backend down (online=0, backend %s)",
-			state_word(&v->be));
+		vd_vif_add_finding(v, VD_SEV_WARN, "teardown",
+				   "normal for a few seconds; if it stays, the toolstack stopped "
+				   "mid-teardown: xenstore-rm the backend dir",
+				   "the toolstack removed the frontend and is tearing the backend "
+				   "down (online=0, backend %s)",
+				   state_word(&v->be));
 	} else if (!v->mismatch && v->be.present && !v->fe.present && !v->fe.vanished) {
 		if (!v->fe.path)
 			why = vd_strdup("its frontend key is missing or unusable");
@@ -223,10 +233,11 @@ static void rule_orphans(const struct vd_host *h, struct vd_vif *v)
 			why = vd_asprintf("domain %lu no longer exists", v->domid);
 		else
 			why = vd_asprintf("%s does not exist", v->fe.path);
-		vd_vif_add_finding(
-			v, VD_SEV_ERROR, "orphan-backend",
-			"a leftover of a crash or force destroy; the next attach of this devid fails with 'device already exists in xenstore'. Once the domain is really gone: xenstore-rm the backend dir",
-			"backend %s has no frontend (%s)", v->be.path, why);
+		vd_vif_add_finding(v, VD_SEV_ERROR, "orphan-backend",
+				   "a leftover of a crash or force destroy; the next attach of "
+				   "this devid fails with 'device already exists in xenstore'. "
+				   "Once the domain is really gone: xenstore-rm the backend dir",
+				   "backend %s has no frontend (%s)", v->be.path, why);
 		free(why);
 	}
 	if (!v->mismatch && v->fe.present && !v->be.present && !v->be.vanished) {
@@ -236,10 +247,10 @@ static void rule_orphans(const struct vd_host *h, struct vd_vif *v)
 		why = claim ? vd_asprintf("%s does not exist", claim)
 			    : vd_strdup("its backend key is missing or unusable");
 		free(claim);
-		vd_vif_add_finding(
-			v, VD_SEV_ERROR, "orphan-frontend",
-			"the backend was removed or never created: check the toolstack log (xl -vvv, /var/log/xen/xl-*.log)",
-			"frontend %s has no backend (%s)", v->fe.path, why);
+		vd_vif_add_finding(v, VD_SEV_ERROR, "orphan-frontend",
+				   "the backend was removed or never created: check the toolstack "
+				   "log (xl -vvv, /var/log/xen/xl-*.log)",
+				   "frontend %s has no backend (%s)", v->fe.path, why);
 		free(why);
 	}
 }
@@ -247,7 +258,8 @@ static void rule_orphans(const struct vd_host *h, struct vd_vif *v)
 static void rule_pairing(const struct vd_host *h, struct vd_vif *v)
 {
 	static const char guest_hint[] =
-		"the guest owns its frontend keys and can write anything there; do not trust it, and check the guest for a compromised or broken driver";
+		"the guest owns its frontend keys and can write anything there; do not trust it, "
+		"and check the guest for a compromised or broken driver";
 
 	if (v->fe_claims) {
 		char *q = quoted(v->fe_claims, strlen(v->fe_claims), 128);
@@ -259,23 +271,28 @@ static void rule_pairing(const struct vd_host *h, struct vd_vif *v)
 		free(q);
 	} else if (v->mismatch && v->fe.present && v->be.present)
 		vd_vif_add_finding(v, VD_SEV_ERROR, "pointer-mismatch", guest_hint,
-				   "the frontend's backend key is missing or unusable, while backend %s points at it",
+				   "the frontend's backend key is missing or unusable, while "
+				   "backend %s points at it",
 				   v->be.path);
 	else if (v->mismatch && v->be.present)
-		vd_vif_add_finding(v, VD_SEV_ERROR, "pointer-mismatch",
-				   "the backend's frontend key is written by the toolstack; a wrong value means a toolstack bug or manual edits",
-				   "the backend's frontend key names %s, which does not point back at it",
-				   v->fe.path ? v->fe.path : "(nothing)");
+		vd_vif_add_finding(
+			v, VD_SEV_ERROR, "pointer-mismatch",
+			"the backend's frontend key is written by the toolstack; a wrong value "
+			"means a toolstack bug or manual edits",
+			"the backend's frontend key names %s, which does not point back at it",
+			v->fe.path ? v->fe.path : "(nothing)");
 	rule_orphans(h, v);
 	if (v->paired && v->be.peer_id.ok && v->be.peer_id.v != v->domid)
-		vd_vif_add_finding(v, VD_SEV_WARN, "frontend-id-mismatch",
-				   "the toolstack writes both: look for manual edits or a toolstack bug",
-				   "backend frontend-id is %lu but the frontend is in domain %lu",
-				   v->be.peer_id.v, v->domid);
+		vd_vif_add_finding(
+			v, VD_SEV_WARN, "frontend-id-mismatch",
+			"the toolstack writes both: look for manual edits or a toolstack bug",
+			"backend frontend-id is %lu but the frontend is in domain %lu",
+			v->be.peer_id.v, v->domid);
 	if (v->paired && v->fe.peer_id.ok && v->be.domid >= 0 &&
 	    v->fe.peer_id.v != (unsigned long)v->be.domid)
 		vd_vif_add_finding(v, VD_SEV_WARN, "backend-id-mismatch",
-				   "netfront maps its rings for the domain named by backend-id: the guest changed it or the toolstack wrote it wrong",
+				   "netfront maps its rings for the domain named by backend-id: "
+				   "the guest changed it or the toolstack wrote it wrong",
 				   "frontend backend-id is %lu but the backend is in domain %ld",
 				   v->fe.peer_id.v, v->be.domid);
 }
@@ -293,8 +310,10 @@ static void rule_errors(struct vd_vif *v)
 		q = quoted_node(err, 256); /* the guest owns its own error dir */
 		vd_vif_add_finding(
 			v, connected(v) ? VD_SEV_WARN : VD_SEV_ERROR, "error-node",
-			connected(v) ? "the device connected since: the error node is stale (the toolstack removes it when the device is destroyed)"
-				     : "the driver gave up on the device; fix the cause, then detach and re-attach the vif",
+			connected(v) ? "the device connected since: the error node is stale (the "
+				       "toolstack removes it when the device is destroyed)"
+				     : "the driver gave up on the device; fix the cause, then "
+				       "detach and re-attach the vif",
 			"the %s driver reported: %s (%s)", end_names[i], q, err->path);
 		free(q);
 	}
@@ -322,25 +341,32 @@ static char *hotplug_hint(const char *txt)
 	const char *hint;
 
 	if (br) {
-		char *h = vd_asprintf("create the bridge (ip link add %s type bridge; ip link set %s up) or fix bridge= in the domain config, then detach and re-attach the vif",
-				   br, br);
+		char *h = vd_asprintf(
+			"create the bridge (ip link add %s type bridge; ip link set %s up) or fix "
+			"bridge= in the domain config, then detach and re-attach the vif",
+			br, br);
 		free(br);
 		return h;
 	}
 	if (txt && strstr(txt, "Could not find bridge device"))
-		hint = "create the bridge named in the message or fix bridge= in the domain config, then detach and re-attach the vif";
+		hint = "create the bridge named in the message or fix bridge= in the domain "
+		       "config, then detach and re-attach the vif";
 	else if (txt && strstr(txt, "none was specified"))
-		hint = "no bridge is configured and the script found none to guess: set bridge= in the vif config";
+		hint = "no bridge is configured and the script found none to guess: set bridge= in "
+		       "the vif config";
 	else if (txt && strstr(txt, "Cannot rename interface"))
 		hint = "two VIFs ask for the same vifname=: make them unique";
 	else if (txt && strstr(txt, "ovs-vsctl"))
 		hint = "install Open vSwitch (ovs-vsctl) or use vif-bridge";
 	else if (txt && strstr(txt, "/private/vif/"))
-		hint = "the XenServer vif script needs the xenopsd private keys: start the VM through xapi, not with xl";
+		hint = "the XenServer vif script needs the xenopsd private keys: start the VM "
+		       "through xapi, not with xl";
 	else if (txt && strstr(txt, "No such device"))
-		hint = "the vif netdev was missing when the script ran (udev race or a rename): check the backend domain's kernel log and re-attach the vif";
+		hint = "the vif netdev was missing when the script ran (udev race or a rename): "
+		       "check the backend domain's kernel log and re-attach the vif";
 	else
-		hint = "see /var/log/xen/xen-hotplug.log and the toolstack log for the script's output";
+		hint = "see /var/log/xen/xen-hotplug.log and the toolstack log for the script's "
+		       "output";
 	return vd_strdup(hint);
 }
 
@@ -355,18 +381,22 @@ static void rule_hotplug(struct vd_vif *v)
 
 		vd_vif_add_finding(
 			v, VD_SEV_WARN, "hotplug-error",
-			"the vif was plugged; the text is left from an earlier run or from a non-fatal step (XenServer's vif-hotplug hook): see the backend domain's daemon log",
+			"the vif was plugged; the text is left from an earlier run or from a "
+			"non-fatal step (XenServer's vif-hotplug hook): see the backend domain's "
+			"daemon log",
 			"the hotplug script reported '%s' but hotplug-status is connected", q);
 		free(q);
 	}
 	if (hotplug_failed(v)) {
 		const char *txt = v->hotplug_error ? v->hotplug_error->value : NULL;
 		char *hint = hotplug_hint(txt);
-		char *q = txt ? quoted_node(v->hotplug_error, 256) : vd_strdup("(no hotplug-error text)");
+		char *q = txt ? quoted_node(v->hotplug_error, 256)
+			      : vd_strdup("(no hotplug-error text)");
 
 		/* quoted: the script's text may end with a period or hold anything */
 		vd_vif_add_finding(v, VD_SEV_ERROR, "hotplug-error", hint,
-				   txt ? "the hotplug script failed: '%s'" : "the hotplug script failed: %s",
+				   txt ? "the hotplug script failed: '%s'"
+				       : "the hotplug script failed: %s",
 				   q);
 		free(q);
 		free(hint);
@@ -375,21 +405,28 @@ static void rule_hotplug(struct vd_vif *v)
 	if (be != VD_XB_INITWAIT || unread(hs))
 		return;
 	if (fe == VD_XB_CONNECTED && !has_value(hs, "connected"))
-		vd_vif_add_finding(
-			v, VD_SEV_ERROR, "hotplug-pending",
-			"normal for the few seconds the script runs; otherwise check that it ran (udev vs libxl/disable_udev, xl devd in driver domains) and /var/log/xen/xen-hotplug.log; a custom script must write hotplug-status=connected",
-			"netback waits for the hotplug script: hotplug-status is %s", hs_text);
+		vd_vif_add_finding(v, VD_SEV_ERROR, "hotplug-pending",
+				   "normal for the few seconds the script runs; otherwise check "
+				   "that it ran (udev vs libxl/disable_udev, xl devd in driver "
+				   "domains) and /var/log/xen/xen-hotplug.log; a custom script "
+				   "must write hotplug-status=connected",
+				   "netback waits for the hotplug script: hotplug-status is %s",
+				   hs_text);
 	else if (fe == VD_XB_CONNECTED)
 		vd_vif_add_finding(v, VD_SEV_WARN, "backend-not-connecting",
-				   "netback should have switched to Connected: look for an error node or netback messages in the backend domain's kernel log",
-				   "hotplug is connected and the guest is connected, but the backend stays in InitWait");
+				   "netback should have switched to Connected: look for an error "
+				   "node or netback messages in the backend domain's kernel log",
+				   "hotplug is connected and the guest is connected, but the "
+				   "backend stays in InitWait");
 	else if ((fe == VD_XB_UNKNOWN || fe == VD_XB_INITIALISING || fe == VD_XB_INITIALISED) &&
 		 !has_value(hs, "connected"))
 		/* the toolstack runs the script as soon as the backend is InitWait, guest or not */
-		vd_vif_add_finding(
-			v, VD_SEV_WARN, "hotplug-pending",
-			"normal for the few seconds the script runs; otherwise check that it ran (udev vs libxl/disable_udev, xl devd in driver domains) and /var/log/xen/xen-hotplug.log",
-			"the hotplug script has not reported yet: hotplug-status is %s", hs_text);
+		vd_vif_add_finding(v, VD_SEV_WARN, "hotplug-pending",
+				   "normal for the few seconds the script runs; otherwise check "
+				   "that it ran (udev vs libxl/disable_udev, xl devd in driver "
+				   "domains) and /var/log/xen/xen-hotplug.log",
+				   "the hotplug script has not reported yet: hotplug-status is %s",
+				   hs_text);
 }
 
 /* Did the backend driver write its feature keys (netback does so at probe)? */
@@ -405,14 +442,17 @@ static bool probed(const struct vd_host *h, const struct vd_vif *v)
 	return any;
 }
 
-
 static const char *closing_hint(const struct vd_vif *v, long fe)
 {
 	if (detach_requested(v))
-		return "detach requested: normal for a few seconds; libxl waits 10 s for the guest, then removes the device by force; longer means the guest does not answer";
+		return "detach requested: normal for a few seconds; libxl waits 10 s for the "
+		       "guest, then removes the device by force; longer means the guest does not "
+		       "answer";
 	if (fe == VD_XB_CLOSING || fe == VD_XB_CLOSED)
-		return "the guest closed the device (driver unload, shutdown, or the Windows/iPXE close cycle at boot); it reconnects when its driver starts again";
-	return "the backend closed the device without a detach request: look for an error node and xen-netback messages in the backend domain's kernel log";
+		return "the guest closed the device (driver unload, shutdown, or the Windows/iPXE "
+		       "close cycle at boot); it reconnects when its driver starts again";
+	return "the backend closed the device without a detach request: look for an error node and "
+	       "xen-netback messages in the backend domain's kernel log";
 }
 
 static void rule_handshake(const struct vd_host *h, struct vd_vif *v)
@@ -422,46 +462,56 @@ static void rule_handshake(const struct vd_host *h, struct vd_vif *v)
 
 	if (be == VD_XB_INITIALISING && v->be.present) {
 		if (probed(h, v))
-			vd_vif_add_finding(
-				v, VD_SEV_ERROR, "not-probed",
-				"look for xen-netback errors in the backend domain's kernel log, then detach and re-attach the vif",
-				"the backend driver in domain %ld wrote its feature keys but never switched to InitWait",
-				v->be.domid);
+			vd_vif_add_finding(v, VD_SEV_ERROR, "not-probed",
+					   "look for xen-netback errors in the backend domain's "
+					   "kernel log, then detach and re-attach the vif",
+					   "the backend driver in domain %ld wrote its feature "
+					   "keys but never switched to InitWait",
+					   v->be.domid);
 		else
 			vd_vif_add_finding(
 				v, VD_SEV_ERROR, "not-probed",
-				"load xen-netback in the backend domain (modprobe xen-netback); libxl gives up after 10 s with 'unable to initialize device'",
-				"the backend driver in domain %ld never probed the device (backend Initialising, no feature-* keys)",
+				"load xen-netback in the backend domain (modprobe xen-netback); "
+				"libxl gives up after 10 s with 'unable to initialize device'",
+				"the backend driver in domain %ld never probed the device (backend "
+				"Initialising, no feature-* keys)",
 				v->be.domid);
 	}
 	if ((fe == VD_XB_INITIALISING || fe == VD_XB_UNKNOWN) && be == VD_XB_INITWAIT)
 		vd_vif_add_finding(
 			v, VD_SEV_ERROR, "no-driver",
-			"no PV network driver is bound in the guest: load xen-netfront (Linux), install the PV drivers (Windows), or the guest is still booting; its kernel log says 'Device with no driver: device/vif/N'",
-			"the guest has not connected its network driver (frontend %s, backend InitWait)",
+			"no PV network driver is bound in the guest: load xen-netfront (Linux), "
+			"install the PV drivers (Windows), or the guest is still booting; its "
+			"kernel log says 'Device with no driver: device/vif/N'",
+			"the guest has not connected its network driver (frontend %s, backend "
+			"InitWait)",
 			vd_xb_state_name(fe));
 	if (fe == VD_XB_INITIALISED && be == VD_XB_INITWAIT)
 		/* netback ignores Initialised: it connects when the frontend says Connected */
 		vd_vif_add_finding(
 			v, VD_SEV_WARN, "frontend-initialised",
-			"a Windows guest parks the device there when xennet is stopped or the adapter disabled: enable the network adapter in the guest",
-			"the frontend is Initialised but does not go on to Connected (backend InitWait)");
+			"a Windows guest parks the device there when xennet is stopped or the "
+			"adapter disabled: enable the network adapter in the guest",
+			"the frontend is Initialised but does not go on to Connected (backend "
+			"InitWait)");
 	if (fe == VD_XB_CONNECTED && be == VD_XB_RECONFIGURED)
 		vd_vif_add_finding(v, VD_SEV_INFO, "xdp-reconfigured", NULL,
-				   "the guest toggled XDP: the backend stays in Reconfigured, which is normal");
+				   "the guest toggled XDP: the backend stays in Reconfigured, "
+				   "which is normal");
 	if (fe == VD_XB_INITIALISING && be == VD_XB_CLOSED && !detach) {
 		/* netback goes back to InitWait when a closed frontend writes 1 again */
-		vd_vif_add_finding(
-			v, VD_SEV_WARN, "reconnecting",
-			"normal for a moment (the Windows or iPXE close cycle at boot); if it stays, the backend does not answer: check its driver in the backend domain",
-			"the guest restarted its driver after a close and waits for the backend to leave Closed");
+		vd_vif_add_finding(v, VD_SEV_WARN, "reconnecting",
+				   "normal for a moment (the Windows or iPXE close cycle at boot); "
+				   "if it stays, the backend does not answer: check its driver in "
+				   "the backend domain",
+				   "the guest restarted its driver after a close and waits for the "
+				   "backend to leave Closed");
 		return;
 	}
 	/* with one end missing, the orphan or vanished finding already says what happens */
 	if (!v->fe.present || !v->be.present)
 		return;
-	if (fe == VD_XB_CLOSING || be == VD_XB_CLOSING || fe == VD_XB_CLOSED ||
-	    be == VD_XB_CLOSED)
+	if (fe == VD_XB_CLOSING || be == VD_XB_CLOSING || fe == VD_XB_CLOSED || be == VD_XB_CLOSED)
 		vd_vif_add_finding(v, VD_SEV_WARN, "closing", closing_hint(v, fe),
 				   "%s (frontend %s, backend %s%s)", vd_xb_pair_meaning(fe, be),
 				   state_word(&v->fe), state_word(&v->be),
@@ -480,16 +530,20 @@ static void rule_queue_dirs(struct vd_vif *v)
 			extra++;
 	}
 	if (v->layout == VD_LAYOUT_FLAT || have != want)
-		vd_vif_add_finding(v, VD_SEV_ERROR, "queue-dirs-mismatch",
-				   "netback reads queue-0 .. queue-(N-1) and fails on a missing one",
-				   "multi-queue-num-queues is %lu but the frontend has %zu of those queue dirs%s",
-				   want, have, v->layout == VD_LAYOUT_FLAT ? " (flat layout)" : "");
+		vd_vif_add_finding(
+			v, VD_SEV_ERROR, "queue-dirs-mismatch",
+			"netback reads queue-0 .. queue-(N-1) and fails on a missing one",
+			"multi-queue-num-queues is %lu but the frontend has %zu of those queue "
+			"dirs%s",
+			want, have, v->layout == VD_LAYOUT_FLAT ? " (flat layout)" : "");
 	/* netback never reads past N-1: left over from an earlier connection */
 	if (extra)
-		vd_vif_add_finding(v, VD_SEV_WARN, "queue-dirs-extra",
-				   "harmless to netback; a frontend that reconnects with fewer queues should remove them",
-				   "the frontend has %zu queue dirs beyond multi-queue-num-queues %lu",
-				   extra, want);
+		vd_vif_add_finding(
+			v, VD_SEV_WARN, "queue-dirs-extra",
+			"harmless to netback; a frontend that reconnects with fewer queues should "
+			"remove them",
+			"the frontend has %zu queue dirs beyond multi-queue-num-queues %lu", extra,
+			want);
 }
 
 static void rule_queues(struct vd_vif *v)
@@ -500,20 +554,23 @@ static void rule_queues(struct vd_vif *v)
 		char *q = quoted_node(v->num_queues.node, 64);
 
 		vd_vif_add_finding(v, VD_SEV_ERROR, "num-queues-invalid",
-				   "netback refuses the connection: the guest's netfront wrote garbage, check its driver",
+				   "netback refuses the connection: the guest's netfront wrote "
+				   "garbage, check its driver",
 				   "multi-queue-num-queues is '%s': not a queue count", q);
 		free(q);
 	}
 	if (v->num_queues.ok && v->max_queues.ok && v->num_queues.v > v->max_queues.v)
 		vd_vif_add_finding(
 			v, VD_SEV_ERROR, "queues-over-max",
-			"netback refuses this ('guest requested N queues, but valid range is 1 - M'): lower the guest's xen-netfront max_queues or raise the backend's",
+			"netback refuses this ('guest requested N queues, but valid range is 1 - "
+			"M'): lower the guest's xen-netfront max_queues or raise the backend's",
 			"the guest asks for %lu queues, the backend offers at most %lu",
 			v->num_queues.v, v->max_queues.v);
 	if (v->layout == VD_LAYOUT_MIXED)
-		vd_vif_add_finding(v, VD_SEV_ERROR, "queue-layout-mixed",
-				   "netif.h: with several queues the top-level ring keys must not exist",
-				   "the frontend has both top-level ring keys and queue-N dirs");
+		vd_vif_add_finding(
+			v, VD_SEV_ERROR, "queue-layout-mixed",
+			"netif.h: with several queues the top-level ring keys must not exist",
+			"the frontend has both top-level ring keys and queue-N dirs");
 	if (v->num_queues.ok && v->num_queues.v >= 2 && v->layout != VD_LAYOUT_NONE)
 		rule_queue_dirs(v);
 	if (v->num_queues.ok && v->num_queues.v == 1 && v->layout == VD_LAYOUT_QUEUES)
@@ -522,7 +579,8 @@ static void rule_queues(struct vd_vif *v)
 				   "one queue negotiated, but its keys are in queue-N dirs");
 	if (!v->num_queues.node && v->layout == VD_LAYOUT_QUEUES)
 		vd_vif_add_finding(v, VD_SEV_ERROR, "queue-layout-single",
-				   "netif.h: without multi-queue-num-queues netback reads one queue from the top level",
+				   "netif.h: without multi-queue-num-queues netback reads one "
+				   "queue from the top level",
 				   "the frontend has queue-N dirs but no multi-queue-num-queues");
 	for (size_t i = 0; conn && i < v->nqueues; i++) {
 		const struct vd_queue *q = &v->queues[i];
@@ -531,16 +589,18 @@ static void rule_queues(struct vd_vif *v)
 			  unread(q->evtchn_rx.node);
 
 		if (num_missing(&q->tx_ring_ref) || num_missing(&q->rx_ring_ref) || !ev)
-			vd_vif_add_finding(v, VD_SEV_ERROR, "queue-keys",
-					   "netback fails with 'reading .../ring-ref' or 'event-channel'",
-					   "queue %lu lacks a valid %s", q->id,
-					   num_missing(&q->tx_ring_ref) ? "tx-ring-ref" :
-					   num_missing(&q->rx_ring_ref) ? "rx-ring-ref" :
-									  "event channel");
+			vd_vif_add_finding(
+				v, VD_SEV_ERROR, "queue-keys",
+				"netback fails with 'reading .../ring-ref' or 'event-channel'",
+				"queue %lu lacks a valid %s", q->id,
+				num_missing(&q->tx_ring_ref)   ? "tx-ring-ref"
+				: num_missing(&q->rx_ring_ref) ? "rx-ring-ref"
+							       : "event channel");
 	}
 	if (conn && v->layout == VD_LAYOUT_NONE)
 		vd_vif_add_finding(v, VD_SEV_ERROR, "no-rings",
-				   "a connected frontend must publish its rings before state 4: check the guest's driver",
+				   "a connected frontend must publish its rings before state 4: "
+				   "check the guest's driver",
 				   "the frontend is Connected but wrote no ring keys");
 }
 
@@ -549,12 +609,15 @@ static void rule_features(const struct vd_host *h, struct vd_vif *v)
 	if (state_of(&v->fe) != VD_XB_CONNECTED)
 		return;
 	if (!flag_set(h->snap, v->fe.path, "request-rx-copy"))
-		vd_vif_add_finding(v, VD_SEV_ERROR, "no-rx-copy",
-				   "netback requires request-rx-copy=1 and refuses to connect: the guest's driver is too old or broken",
-				   "the frontend did not request rx-copy (request-rx-copy absent or 0)");
+		vd_vif_add_finding(
+			v, VD_SEV_ERROR, "no-rx-copy",
+			"netback requires request-rx-copy=1 and refuses to connect: the guest's "
+			"driver is too old or broken",
+			"the frontend did not request rx-copy (request-rx-copy absent or 0)");
 	if (!flag_set(h->snap, v->fe.path, "feature-rx-notify"))
 		vd_vif_add_finding(v, VD_SEV_WARN, "no-rx-notify",
-				   "netback then polls the ring and cannot detect a stalled guest; update the guest's PV driver",
+				   "netback then polls the ring and cannot detect a stalled guest; "
+				   "update the guest's PV driver",
 				   "the frontend did not write feature-rx-notify");
 }
 
@@ -574,9 +637,10 @@ static void report_unread(struct vd_vif *v, const struct vd_node *nd)
 	if (!unread(nd))
 		return;
 	if (nd->flags & VD_NODE_TRUNCATED)
-		vd_vif_add_finding(v, VD_SEV_WARN, "truncated",
-				   "capture the dump with output redirected to a file, not on a terminal",
-				   "%s was cut in the dump", nd->path);
+		vd_vif_add_finding(
+			v, VD_SEV_WARN, "truncated",
+			"capture the dump with output redirected to a file, not on a terminal",
+			"%s was cut in the dump", nd->path);
 	else
 		vd_vif_add_finding(v, VD_SEV_WARN, "unreadable",
 				   "run xenstore-ls as root in dom0 (or in the backend domain)",
@@ -586,14 +650,29 @@ static void report_unread(struct vd_vif *v, const struct vd_node *nd)
 static void rule_values(struct vd_vif *v)
 {
 	const struct vd_node *keys[] = {
-		v->fe.state.node,      v->be.state.node,   v->fe.peer,	       v->be.peer,
-		v->fe.peer_id.node,    v->be.peer_id.node, v->fe.error,	       v->be.error,
+		v->fe.state.node,
+		v->be.state.node,
+		v->fe.peer,
+		v->be.peer,
+		v->fe.peer_id.node,
+		v->be.peer_id.node,
+		v->fe.error,
+		v->be.error,
 		/* v->mac is the frontend's node when the backend has none: report it once */
-		v->mac,		       v->fe_mac != v->mac ? v->fe_mac : NULL,
-		v->hotplug_status,     v->hotplug_error,
-		v->bridge,	       v->online,	   v->vifname,	       v->rate,
-		v->num_queues.node,    v->max_queues.node, v->fe_disconnect,   v->xapi_hotplug,
-		v->ctrl_ring_ref.node, v->evtchn_ctrl.node,
+		v->mac,
+		v->fe_mac != v->mac ? v->fe_mac : NULL,
+		v->hotplug_status,
+		v->hotplug_error,
+		v->bridge,
+		v->online,
+		v->vifname,
+		v->rate,
+		v->num_queues.node,
+		v->max_queues.node,
+		v->fe_disconnect,
+		v->xapi_hotplug,
+		v->ctrl_ring_ref.node,
+		v->evtchn_ctrl.node,
 	};
 
 	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -614,7 +693,8 @@ static void rule_values(struct vd_vif *v)
 		char *fm = quoted_node(v->fe_mac, 64), *bm = quoted_node(v->mac, 64);
 
 		vd_vif_add_finding(v, VD_SEV_WARN, "mac-mismatch",
-				   "the toolstack writes the same MAC to both ends; the guest changed its copy",
+				   "the toolstack writes the same MAC to both ends; the guest "
+				   "changed its copy",
 				   "frontend mac '%s' differs from backend mac '%s'", fm, bm);
 		free(fm);
 		free(bm);
@@ -622,15 +702,18 @@ static void rule_values(struct vd_vif *v)
 	if (v->rate && !unread(v->rate) && !rate_ok(v->rate)) {
 		char *q = quoted_node(v->rate, 64);
 
-		vd_vif_add_finding(v, VD_SEV_WARN, "rate-invalid",
-				   "write rate as <bytes>,<microseconds> (xl: rate=10Mb/s), then re-attach the vif",
-				   "rate is '%s': netback cannot parse it and leaves the traffic unlimited",
-				   q);
+		vd_vif_add_finding(
+			v, VD_SEV_WARN, "rate-invalid",
+			"write rate as <bytes>,<microseconds> (xl: rate=10Mb/s), then re-attach "
+			"the vif",
+			"rate is '%s': netback cannot parse it and leaves the traffic unlimited",
+			q);
 		free(q);
 	}
 	if (has_value(v->fe_disconnect, "1"))
 		vd_vif_add_finding(v, VD_SEV_WARN, "carrier-off",
-				   "the toolstack (XenServer/XCP-ng xenopsd) switched the link off on purpose: check the VIF in xapi",
+				   "the toolstack (XenServer/XCP-ng xenopsd) switched the link off "
+				   "on purpose: check the VIF in xapi",
 				   "the frontend has disconnect=1: the guest sees no carrier");
 }
 
@@ -660,9 +743,11 @@ static void rule_netdev_names(struct vd_host *h)
 				continue;
 			vd_vif_add_finding(
 				h->vifs[i], VD_SEV_WARN, "duplicate-vifname",
-				"give each vif a unique vifname=: the hotplug rename of the second fails ('Cannot rename interface ... already exists') and stopping one guest can cut the other's network",
-				"netdev name '%s' is also wanted by vif %lu/%lu", names[i], o->domid,
-				o->devid);
+				"give each vif a unique vifname=: the hotplug rename of the second "
+				"fails ('Cannot rename interface ... already exists') and stopping "
+				"one guest can cut the other's network",
+				"netdev name '%s' is also wanted by vif %lu/%lu", names[i],
+				o->domid, o->devid);
 			break;
 		}
 	}
@@ -681,10 +766,14 @@ static bool has_code(const struct vd_vif *v, const char *code)
 
 static bool queues_broken(const struct vd_vif *v)
 {
-	static const char *const codes[] = { "num-queues-invalid", "queues-over-max",
-					     "queue-layout-mixed", "queue-dirs-mismatch",
-					     "queue-layout-single", "queue-keys",
-					     "no-rings", "no-rx-copy" };
+	static const char *const codes[] = { "num-queues-invalid",
+					     "queues-over-max",
+					     "queue-layout-mixed",
+					     "queue-dirs-mismatch",
+					     "queue-layout-single",
+					     "queue-keys",
+					     "no-rings",
+					     "no-rx-copy" };
 
 	for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (has_code(v, codes[i]))
@@ -747,7 +836,8 @@ static void rule_unusual(struct vd_vif *v)
 	if (fe < 0 || be < 0)
 		return;
 	vd_vif_add_finding(v, VD_SEV_WARN, "unusual-states",
-			   "not a step of the libxl + netback/netfront handshake: if it persists, look at both drivers' kernel logs",
+			   "not a step of the libxl + netback/netfront handshake: if it persists, "
+			   "look at both drivers' kernel logs",
 			   "frontend %s with backend %s: %s", vd_xb_state_name(fe),
 			   vd_xb_state_name(be), vd_xb_pair_meaning(fe, be));
 }

@@ -81,7 +81,8 @@ static bool set_event_option(struct vd_opts *o, const char *name, const char *ar
 	} else if (strcmp(name, "since") == 0 || strcmp(name, "until") == 0) {
 		if (!vd_time_parse(arg, &ms))
 			vd_err_set(err, VD_EXIT_USAGE,
-				   "--%s: expected YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM] or @SECONDS, not '%s'",
+				   "--%s: expected YYYY-MM-DDTHH:MM:SS[.mmm][Z|+HH:MM] or "
+				   "@SECONDS, not '%s'",
 				   name, arg);
 		*(name[0] == 's' ? &o->since_ms : &o->until_ms) = ms;
 	} else {
@@ -115,12 +116,12 @@ static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *
 		else if (strcmp(arg, "never") == 0)
 			o->color = VD_COLOR_NEVER;
 		else
-			vd_err_set(err, VD_EXIT_USAGE, "--color: expected auto, always or never, not '%s'",
-				   arg);
+			vd_err_set(err, VD_EXIT_USAGE,
+				   "--color: expected auto, always or never, not '%s'", arg);
 	} else if (strcmp(name, "retries") == 0) {
 		if (!vd_parse_uint_str(arg, 100, &n))
-			vd_err_set(err, VD_EXIT_USAGE, "--retries: expected a number 0-100, not '%s'",
-				   arg);
+			vd_err_set(err, VD_EXIT_USAGE,
+				   "--retries: expected a number 0-100, not '%s'", arg);
 		o->retries = (unsigned)n;
 	} else if (strcmp(name, "help") == 0) {
 		p->help = true;
@@ -141,7 +142,8 @@ static int parse(int argc, char **argv, struct vd_opts *o, struct parsed *p, str
 		int idx = opt_index(c);
 
 		if (c == ':')
-			vd_err_set(err, VD_EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
+			vd_err_set(err, VD_EXIT_USAGE, "option '%s' needs an argument",
+				   argv[optind - 1]);
 		else if (c == '?' || idx < 0)
 			vd_err_set(err, VD_EXIT_USAGE, "unknown option '%s'; see 'vifdiag help'",
 				   argv[optind - 1]);
@@ -228,8 +230,13 @@ static int run(int argc, char **argv, struct vd_opts *o, struct vd_err *err)
 
 int main(int argc, char **argv)
 {
-	struct vd_opts o = { .color = VD_COLOR_AUTO, .retries = 5, .out = stdout, .err = stderr,
-			     .stall_ms = { -1, -1, -1, -1 }, .since_ms = -1, .until_ms = -1 };
+	struct vd_opts o = { .color = VD_COLOR_AUTO,
+			     .retries = 5,
+			     .out = stdout,
+			     .err = stderr,
+			     .stall_ms = { -1, -1, -1, -1 },
+			     .since_ms = -1,
+			     .until_ms = -1 };
 	struct vd_err err;
 	int rc;
 

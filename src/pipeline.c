@@ -20,7 +20,9 @@ int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *
 	r->host = vd_build_model(r->snap);
 	vd_diagnose(r->host);
 	/* a dump comes from another host: its sysfs only with an explicit --sysfs-root */
-	r->sysfs = vd_sysfs_read(o->sysfs_root ? o->sysfs_root : o->from ? NULL : "/",
+	r->sysfs = vd_sysfs_read(o->sysfs_root ? o->sysfs_root
+				 : o->from     ? NULL
+					       : "/",
 				 !o->sysfs_root);
 	vd_host_join(r->host, r->sysfs);
 	vd_diagnose_host(r->host, r->sysfs);
@@ -65,7 +67,8 @@ static int select_one(struct vd_report *r, const char *arg, bool allow_devid, bo
 	int rc = -1;
 
 	if (slash && !vd_parse_uint_str(slash + 1, 0xffffffffUL, &devid)) {
-		vd_err_set(err, VD_EXIT_USAGE, "'%s': expected DOM/DEVID with a numeric DEVID", arg);
+		vd_err_set(err, VD_EXIT_USAGE, "'%s': expected DOM/DEVID with a numeric DEVID",
+			   arg);
 		goto out;
 	}
 	if (resolve_dom(r->host, dom, &domid, err) < 0)
@@ -79,7 +82,8 @@ static int select_one(struct vd_report *r, const char *arg, bool allow_devid, bo
 		picked[i] = true;
 	}
 	if (!any && !vd_host_domain(r->host, domid))
-		vd_err_set(err, VD_EXIT_USAGE, "no domain %lu and no VIF of it in the store", domid);
+		vd_err_set(err, VD_EXIT_USAGE, "no domain %lu and no VIF of it in the store",
+			   domid);
 	else if (!any && slash)
 		vd_err_set(err, VD_EXIT_USAGE, "domain %lu has no vif %lu", domid, devid);
 	else

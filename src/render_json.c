@@ -409,8 +409,8 @@ static void warnings(struct vd_json *j, const struct vd_host *h)
 	vd_json_arr_end(j);
 }
 
-static int report(const struct vd_host *h, const struct vd_selection *sel,
-		  const struct vd_opts *o, bool detail)
+static int report(const struct vd_host *h, const struct vd_selection *sel, const struct vd_opts *o,
+		  bool detail)
 {
 	struct vd_json *j = vd_json_new(o->out, true);
 	size_t ok = 0;
@@ -440,8 +440,7 @@ static int report(const struct vd_host *h, const struct vd_selection *sel,
 	return vd_json_finish(j);
 }
 
-static int status(const struct vd_host *h, const struct vd_selection *sel,
-		  const struct vd_opts *o)
+static int status(const struct vd_host *h, const struct vd_selection *sel, const struct vd_opts *o)
 {
 	return report(h, sel, o, false);
 }

@@ -16,8 +16,8 @@
 #include "vd_util.h"
 #include "vd_xenbus.h"
 
-#define CELL_MAX 40  /* columns a guest string may take in the status table */
-#define VALUE_MAX 300 /* in show */
+#define CELL_MAX   40			/* columns a guest string may take in the status table */
+#define VALUE_MAX  300			/* in show */
 #define SUB_INDENT "                  " /* tables under a show field: past its label */
 
 enum color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD };
@@ -160,7 +160,7 @@ static char *num_str(const struct vd_num *n)
 
 static enum color verdict_color(const char *verdict)
 {
-	static const char *const transient[] = { "connecting", "closing", "closed",
+	static const char *const transient[] = { "connecting",	  "closing",  "closed",
 						 "reconfiguring", "vanished", "hotplug-pending" };
 
 	if (vd_verdict_ok(verdict))
@@ -211,9 +211,9 @@ static void print_findings(FILE *out, const struct vd_vif *v, const char *indent
 {
 	for (size_t i = 0; i < v->nfindings; i++) {
 		const struct vd_finding *f = &v->findings[i];
-		enum color c = f->sev == VD_SEV_ERROR ? C_RED :
-			       f->sev == VD_SEV_WARN  ? C_YELLOW :
-							C_NONE;
+		enum color c = f->sev == VD_SEV_ERROR  ? C_RED
+			       : f->sev == VD_SEV_WARN ? C_YELLOW
+						       : C_NONE;
 		char *m;
 
 		if (f->sev < min)
@@ -245,10 +245,10 @@ static bool any_host(const struct vd_host *h)
 	return false;
 }
 
-static const char *const status_cols[] = { "DOMAIN", "ID",     "DEV",	  "MAC",
+static const char *const status_cols[] = { "DOMAIN",   "ID",	  "DEV",    "MAC",
 					   "FRONTEND", "BACKEND", "QUEUES", "HOTPLUG",
-					   "BRIDGE", "NETDEV",  "LINK",	  "VERDICT" };
-#define NCOLS (sizeof(status_cols) / sizeof(status_cols[0]))
+					   "BRIDGE",   "NETDEV",  "LINK",   "VERDICT" };
+#define NCOLS	 (sizeof(status_cols) / sizeof(status_cols[0]))
 #define LINK_COL 10 /* only with host facts: a dump alone says nothing about links */
 
 /* With host facts BRIDGE is what the vif is really on, marked when xenstore wants another. */
@@ -260,7 +260,8 @@ static char *bridge_cell(const struct vd_vif *v)
 
 	if (!f || !f->nd)
 		return node_str(v->bridge, CELL_MAX);
-	have = f->bridge ? esc(f->bridge, strlen(f->bridge), CELL_MAX) : vd_strdup(ovs ? "?" : "none");
+	have = f->bridge ? esc(f->bridge, strlen(f->bridge), CELL_MAX)
+			 : vd_strdup(ovs ? "?" : "none");
 	if (ovs) {
 		/* unknown OVS bridge: xenstore's, marked as unverified */
 		r = vd_asprintf("ovs:%s", f->bridge || !v->bridge ? have : "");
@@ -303,14 +304,14 @@ static void status_row(struct table *t, const struct vd_vif *v, bool host)
 	cell(t, r, 9, nd ? esc(nd, strlen(nd), CELL_MAX) : vd_strdup("-"), C_NONE);
 	if (host)
 		cell(t, r, LINK_COL, link ? esc(link, strlen(link), CELL_MAX) : vd_strdup("-"),
-		     link && strcmp(link, "up") != 0 && strcmp(link, "unknown") != 0 ? C_RED : C_NONE);
+		     link && strcmp(link, "up") != 0 && strcmp(link, "unknown") != 0 ? C_RED
+										     : C_NONE);
 	cell(t, r, LINK_COL + host, vd_strdup(v->verdict), verdict_color(v->verdict));
 	free(q);
 	free(m);
 }
 
-static int status(const struct vd_host *h, const struct vd_selection *sel,
-		  const struct vd_opts *o)
+static int status(const struct vd_host *h, const struct vd_selection *sel, const struct vd_opts *o)
 {
 	struct table t;
 	struct row *hdr;
@@ -319,7 +320,8 @@ static int status(const struct vd_host *h, const struct vd_selection *sel,
 
 	print_warnings(h, o);
 	if (!sel->n) {
-		fprintf(o->out, h->nvifs ? "no VIFs in the selected domains\n" : "no VIFs in the store\n");
+		fprintf(o->out,
+			h->nvifs ? "no VIFs in the selected domains\n" : "no VIFs in the store\n");
 		return ferror(o->out) ? -1 : 0;
 	}
 	table_init(&t, NCOLS - !host);
@@ -530,7 +532,8 @@ static void netdev_state(struct vd_buf *b, const struct vd_netdev *nd)
 	addesc(b, nd->operstate);
 	vd_buf_addf(b, ", carrier %s", nd->carrier < 0 ? "unknown" : nd->carrier ? "1" : "0");
 	if (nd->flags >= 0)
-		vd_buf_addf(b, ", flags 0x%lx (%s)", nd->flags, nd->flags & VD_IFF_UP ? "UP" : "not UP");
+		vd_buf_addf(b, ", flags 0x%lx (%s)", nd->flags,
+			    nd->flags & VD_IFF_UP ? "UP" : "not UP");
 	if (nd->mtu >= 0)
 		vd_buf_addf(b, ", mtu %ld", nd->mtu);
 }
@@ -549,10 +552,11 @@ static void ring_row(struct table *t, const struct vd_ioring *q)
 		       : vd_strdup("-"),
 	     q->rxq_ok && q->rxq_stopped ? C_RED : C_NONE);
 	cell(t, r, 5,
-	     !q->credit_ok		 ? vd_strdup("-") :
-	     vd_ioring_unlimited(q) ? vd_strdup("none") :
-				      vd_asprintf("%llu bytes per %llu us%s", q->credit_bytes,
-						  q->credit_usec, q->timer_pending ? ", throttled" : ""),
+	     !q->credit_ok ? vd_strdup("-")
+	     : vd_ioring_unlimited(q)
+		     ? vd_strdup("none")
+		     : vd_asprintf("%llu bytes per %llu us%s", q->credit_bytes, q->credit_usec,
+				   q->timer_pending ? ", throttled" : ""),
 	     C_NONE);
 }
 
@@ -586,7 +590,8 @@ static void show_rings(FILE *out, const struct vd_hostfacts *f, bool color)
 	table_free(&t);
 	for (size_t i = 0; i < f->dbg->nrings; i++)
 		if (f->dbg->rings[i].error) {
-			name = esc(f->dbg->rings[i].error, strlen(f->dbg->rings[i].error), VALUE_MAX);
+			name = esc(f->dbg->rings[i].error, strlen(f->dbg->rings[i].error),
+				   VALUE_MAX);
 			fprintf(out, "                 queue %lu: %s\n", f->dbg->rings[i].id, name);
 			free(name);
 		}
@@ -600,8 +605,8 @@ static void show_bridge(struct vd_buf *b, const struct vd_vif *v, const struct v
 		addesc(b, f->bridge);
 		vd_buf_adds(b, ovs ? " (Open vSwitch" : " (Linux bridge");
 		if (f->br)
-			vd_buf_addf(b, ", operstate %s, mtu %ld", f->br->operstate ? f->br->operstate : "-",
-				    f->br->mtu);
+			vd_buf_addf(b, ", operstate %s, mtu %ld",
+				    f->br->operstate ? f->br->operstate : "-", f->br->mtu);
 		vd_buf_adds(b, ")");
 	} else if (ovs) {
 		vd_buf_adds(b, "an Open vSwitch port, bridge unknown: ");
@@ -625,9 +630,13 @@ static void show_netback(FILE *out, struct vd_buf *b, const struct vd_nbparams *
 		field(out, "netback", "xen_netback is not loaded (no /sys/module/xen_netback)");
 		return;
 	}
-	vd_buf_addf(b, "max_queues %ld, separate_tx_rx_irq %s, rx_stall_timeout_msecs %ld, "
-		       "rx_drain_timeout_msecs %ld",
-		    nb->max_queues, nb->separate_tx_rx_irq < 0 ? "-" : nb->separate_tx_rx_irq ? "Y" : "N",
+	vd_buf_addf(b,
+		    "max_queues %ld, separate_tx_rx_irq %s, rx_stall_timeout_msecs %ld, "
+		    "rx_drain_timeout_msecs %ld",
+		    nb->max_queues,
+		    nb->separate_tx_rx_irq < 0 ? "-"
+		    : nb->separate_tx_rx_irq   ? "Y"
+					       : "N",
 		    nb->rx_stall_timeout_msecs, nb->rx_drain_timeout_msecs);
 	host_field(out, "netback", b);
 }
@@ -696,17 +705,16 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 	else
 		fprintf(out, "%s\n", v->verdict);
 	free(label);
-	field(out, "meaning", "%s",
-	      vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
+	field(out, "meaning", "%s", vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
 	if (v->dom && v->dom->uuid)
 		field(out, "uuid", "%s", v->dom->uuid);
 	show_value(out, "mac", v->mac, NULL);
 	show_end(out, "frontend", &v->fe);
 	show_end(out, "backend", &v->be);
 	field(out, "pairing", "%s",
-	      v->paired ? "each end points at the other" :
-	      v->mismatch ? "MISMATCH: the ends do not point at each other" :
-			    "one end is missing");
+	      v->paired	    ? "each end points at the other"
+	      : v->mismatch ? "MISMATCH: the ends do not point at each other"
+			    : "one end is missing");
 	show_value(out, "online", v->online, NULL);
 	show_value(out, "hotplug", v->hotplug_status, NULL);
 	if (v->hotplug_error)
@@ -716,7 +724,9 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 	show_value(out, "script", v->script, NULL);
 	show_value(out, "bridge", v->bridge, v->bridge_path);
 	field(out, "netdev", "%s%s", nd ? nd : "-",
-	      v->vifname ? "  (vifname)" : nd ? "  (netback's default name)" : "");
+	      v->vifname ? "  (vifname)"
+	      : nd	 ? "  (netback's default name)"
+			 : "");
 	if (v->type)
 		show_value(out, "type", v->type, NULL);
 	if (v->rate)

@@ -170,8 +170,8 @@ static void walk_plan(struct walk *w, const struct plan *pl)
 		walk_tree(w, pl->roots[i]);
 }
 
-static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, const struct plan *pl,
-		       bool txn, bool *again)
+static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, const struct plan *pl, bool txn,
+		       bool *again)
 {
 	struct walk w = { .xs = xs, .t = XBT_NULL, .snap = *snap };
 
@@ -194,8 +194,8 @@ static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, const struct
 	return w.fatal;
 }
 
-int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots,
-	       size_t nroots, unsigned retries, struct vd_snap *snap, struct vd_err *err)
+int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots, size_t nroots,
+	       unsigned retries, struct vd_snap *snap, struct vd_err *err)
 {
 	const struct plan pl = { what, roots, nroots };
 	struct vd_snap *work = NULL;
@@ -214,7 +214,9 @@ int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *ro
 		vd_snap_free(work);
 		work = vd_snap_new();
 		rc = one_attempt(xs, &work, &pl, false, &again);
-		vd_snap_warn(work, "xenstore kept changing during %u transactions; this snapshot was read without one and may mix states",
+		vd_snap_warn(work,
+			     "xenstore kept changing during %u transactions; this snapshot was "
+			     "read without one and may mix states",
 			     retries + 1);
 	}
 	if (rc) {
@@ -234,7 +236,8 @@ struct xs_handle *vd_xs_open(struct vd_err *err)
 		const char *p = getenv("XENSTORED_PATH");
 
 		vd_err_set(err, VD_EXIT_SOURCE,
-			   "cannot connect to xenstored (%s%s): %s; to read a saved dump instead use --from FILE (made with 'xenstore-ls -fp > FILE')",
+			   "cannot connect to xenstored (%s%s): %s; to read a saved dump instead "
+			   "use --from FILE (made with 'xenstore-ls -fp > FILE')",
 			   p ? "XENSTORED_PATH=" : "/run/xenstored/socket or /dev/xen/xenbus",
 			   p ? p : "", strerror(errno));
 	}

@@ -2,8 +2,8 @@
 #include "vd_xenbus.h"
 
 static const char *const names[VD_XB_NSTATES] = {
-	"Unknown",   "Initialising", "InitWait",      "Initialised", "Connected",
-	"Closing",   "Closed",	     "Reconfiguring", "Reconfigured",
+	"Unknown", "Initialising", "InitWait",	    "Initialised",  "Connected",
+	"Closing", "Closed",	   "Reconfiguring", "Reconfigured",
 };
 
 bool vd_xb_state_valid(long state)
@@ -39,7 +39,9 @@ static const struct {
 	{ 6, 5, "guest closed; backend closing" },
 	{ 6, 6, "both ends closed" },
 	{ 1, 6, "guest restarting its driver against a closed backend" },
-	{ 1, 4, "guest restarted its driver while the backend is still connected (iPXE handoff, kexec or crash)" },
+	{ 1, 4,
+	  "guest restarted its driver while the backend is still connected (iPXE handoff, kexec or "
+	  "crash)" },
 	{ 2, 2, "frontend in InitWait: not a state a network frontend uses" },
 	/* -1 is "absent or unreadable" (vd_xenbus.h): say both, the caller cannot tell */
 	{ -1, -2, "no frontend, or its state is unreadable" },

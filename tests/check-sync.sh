@@ -79,6 +79,14 @@ if command -v bash >/dev/null; then
 	esac
 fi
 
+# kernel-like style, as .clang-format says
+unformatted=""
+for f in src/*.c include/*.h; do
+	clang-format --style=file "$f" | cmp -s - "$f" || unformatted="$unformatted $f"
+done
+if [ -z "$unformatted" ]; then ok "src/ and include/ are clang-formatted"
+else nok "not clang-formatted (make format):$unformatted"; fi
+
 # the layering rule: no printing below the renderers, no exit() below main
 if grep -nE '\b(printf|fprintf|puts|fputs|putchar)\s*\(' src/*.c | grep -vE '^src/(render|render_text|render_json|render_events|cmd|cmd_complete|main|json)\.c:' | grep -v 'snprintf\|vsnprintf' >"$T/p"; then
 	nok "printing below the renderers"; sed 's/^/# /' "$T/p"
