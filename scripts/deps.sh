@@ -3,8 +3,8 @@
 # Idempotent and quiet when everything is there; needs root (or sudo) otherwise.
 set -eu
 
-PKGS="gcc make pkg-config libc6-dev libxen-dev xenstore-utils libcmocka-dev libarchive-dev
-libreadline-dev libncurses-dev zlib1g-dev clang-format jq groff-base groff python3 iproute2 procps"
+PKGS="gcc make pkg-config libc6-dev libxen-dev xenstore-utils libcmocka-dev
+zlib1g-dev clang-format jq groff-base groff python3 iproute2 procps"
 
 missing=""
 for p in $PKGS; do

@@ -48,7 +48,8 @@ printf '%q ' "${cmd[@]}" >"$OUT/qemu-cmdline.txt"
 echo >>"$OUT/qemu-cmdline.txt"
 
 t0=$(date +%s.%N)
-"${cmd[@]}" </dev/null >"$OUT/qemu.out" 2>"$OUT/qemu.err" &
+# timeout(1) too: QEMU dies on time even if this script is killed with SIGKILL
+timeout -k 5 $((LIMIT + 30)) "${cmd[@]}" </dev/null >"$OUT/qemu.out" 2>"$OUT/qemu.err" &
 QPID=$!
 reason=""
 while :; do
