@@ -52,7 +52,7 @@ BIN := $(BUILD)/vifdiag
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps check tests demo test-update install uninstall clean format bench
+.PHONY: all deps check check-xen tests demo test-update install uninstall clean format bench
 all: $(BIN)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -80,6 +80,12 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
 	@tests/run.sh build/asan
+
+# Real Xen 4.17 under QEMU (TCG), vifdiag inside its dom0: tests/e2e/README.md.
+# Not yet part of check: it joins once its libxl scenario exists (issue 6).
+check-xen: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+	@tests/e2e/run.sh build/asan
 
 test-update: deps
 	@$(MAKE) --no-print-directory all

@@ -1064,6 +1064,7 @@ static const char *const trace_other[] = {
 	"Domain ",
 	"Failed ",
 	"Tried ",
+	"Checking store", /* check_store() at start: "Checking store ..." and "... complete." */
 };
 
 static int trace_line(struct vd_logparser *p, const char *line, size_t len, const char *file,

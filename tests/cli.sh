@@ -84,4 +84,11 @@ for cmd in status show; do
 	fi
 done
 
+# log: the daemon's own start-up lines are not malformed, a garbage line is (and named)
+printf 'Checking store ...\nChecking store complete.\nIN 0x55 20261125 04:15:38 WRITE (/local/domain/0/backend/vif/1/0/state 2)\n' >"$T/ok.trace"
+expect "log: C xenstored start-up lines are not malformed" 0 "InitWait" env TZ=UTC "$BIN" log "$T/ok.trace"
+if grep -q "warning" "$T/err"; then nok "log: no warning for start-up lines"; else ok "log: no warning for start-up lines"; fi
+printf 'GARBAGE\n' >>"$T/ok.trace"
+expect "log: a malformed line is named with file:line" 0 "ok.trace:4: expected a trace line" env TZ=UTC "$BIN" log "$T/ok.trace"
+
 [ ! -e "$T/failed" ]

@@ -42,7 +42,7 @@ candidate() {
 xenver=$(candidate xen-utils-4.17)
 case $xenver in '' | '(none)') die "no candidate for xen-utils-4.17 (is bookworm in sources.list?)" ;; esac
 # linux-image-amd64 is a metapackage: its dependency names the real kernel package
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ && !f {print $2; f = 1}')
 [ -n "$kpkg" ] || die "cannot resolve linux-image-amd64 to a kernel package"
 
 # Xen packages pinned to one version (bookworm carries more than one)
@@ -68,7 +68,7 @@ missing=()
 for s in "${specs[@]}"; do
 	p=${s%%=*} v=${s#*=}
 	# the file name escapes the epoch colon as %3a
-	f=$(ls "$CACHE/debs/${p}_${v//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)
+	f=$(for x in "$CACHE/debs/${p}_${v//:/%3a}_"*.deb; do [ -e "$x" ] && echo "$x"; break; done)
 	[ -n "$f" ] || missing+=("$s")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -89,7 +89,7 @@ rm -rf "$CACHE/root.new"
 mkdir -p "$CACHE/root.new"
 for s in "${specs[@]}"; do
 	p=${s%%=*} v=${s#*=}
-	f=$(ls "$CACHE/debs/${p}_${v//:/%3a}_"*.deb | head -n 1)
+	f=$(for x in "$CACHE/debs/${p}_${v//:/%3a}_"*.deb; do echo "$x"; break; done)
 	dpkg -x "$f" "$CACHE/root.new" || die "dpkg -x $f failed"
 done
 printf '%s\n' "$want" >"$CACHE/root.new/.packages"

@@ -6,8 +6,9 @@
 #   WORK/dom0.cpio.gz   dom0: busybox, bash, iproute2, Xen's userspace (xl, xenstored,
 #                       oxenstored, xen-init-dom0, xenconsoled, xenstore-*), the hotplug
 #                       scripts, netback/bridge/9p modules, vifdiag, the guest image
-# Usage: mkinitrd.sh CACHE_DIR VIFDIAG_BINARY WORK_DIR
+# Usage: mkinitrd.sh CACHE_DIR VIFDIAG_BINARY WORK_DIR [XLPROBE_BINARY]
 set -euo pipefail
+trap 'echo "mkinitrd: line $LINENO: $BASH_COMMAND failed" >&2' ERR
 CACHE=$(cd "${1:?usage: mkinitrd.sh CACHE VIFDIAG WORK}" && pwd)
 VIFDIAG=${2:?}
 WORK=${3:?}
@@ -18,7 +19,7 @@ die() { echo "mkinitrd: $*" >&2; exit 1; }
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
-KVER=$(ls "$R/lib/modules" | head -n 1)
+KVER=$(cd "$R/lib/modules" && for k in *; do echo "$k"; break; done)
 [ -n "$KVER" ] && [ -f "$R/boot/vmlinuz-$KVER" ] || die "no kernel in $R"
 [ -f "$R/lib/modules/$KVER/modules.dep" ] || depmod -b "$R" "$KVER" || die "depmod failed"
 
@@ -64,7 +65,8 @@ unsign() { # FILE
 	local f=$1 size siglen
 	[ "$(tail -c 28 "$f")" = "~Module signature appended~" ] || return 0
 	size=$(stat -c %s "$f")
-	siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')
+	# struct module_signature ends with the big-endian sig_len, just before the magic
+	siglen=$(od -An -tu1 -j $((size - 32)) -N 4 "$f" | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')
 	truncate -s $((size - 40 - siglen)) "$f"
 }
 
@@ -121,11 +123,13 @@ for t in /usr/bin/bash /usr/sbin/ip /usr/sbin/bridge; do
 	put_elf "$Z" "$t" "usr/bin/${t##*/}"
 done
 # glibc dlopen()s libgcc_s for pthread_cancel: xl aborts at exit without it
-gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ {print $NF; exit}')
+# (no early exit in a pipeline under pipefail: the writer would die of SIGPIPE)
+gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !f {print $NF; f = 1}')
 [ -n "$gcc_s" ] || die "libgcc_s.so.1 not found on this machine"
 put "$Z" "$gcc_s" "usr/lib/x86_64-linux-gnu/libgcc_s.so.1"
-# vifdiag, as built
+# vifdiag, as built; the libxl prototype (xlprobe.c) if given
 put_elf "$Z" "$VIFDIAG" usr/bin/vifdiag
+[ -z "${4:-}" ] || put_elf "$Z" "$4" usr/bin/xlprobe
 
 # Xen's configuration and hotplug scripts
 mkdir -p "$Z/etc/xen"

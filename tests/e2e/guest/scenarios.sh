@@ -56,6 +56,18 @@ vd() {
 	return 0
 }
 
+# probe DIR LABEL: the libxl prototype (xlprobe), bracketed like vd (markers xbN, xeN)
+PSEQ=0
+probe() {
+	[ -x /usr/bin/xlprobe ] || return 0
+	PSEQ=$((PSEQ + 1))
+	xenstore-read "/vifdiag-e2e/xb$PSEQ" >/dev/null 2>&1
+	timeout 60 /usr/bin/xlprobe >"$1/$2.json" 2>"$1/$2.err"
+	echo $? >"$1/$2.rc"
+	xenstore-read "/vifdiag-e2e/xe$PSEQ" >/dev/null 2>&1
+	printf '%s\t%s\t%s\n' "$PSEQ" "$2" "${1#$OUT/}" >>"$OUT/probe.tsv"
+}
+
 # wait_val PATH VALUE SECONDS: until xenstore-read PATH prints VALUE
 wait_val() {
 	local i=0 lim=$(($3 * 10))
@@ -187,6 +199,7 @@ s1() {
 	echo "$D1" >"$SDIR/domid"
 	wait_exists "/local/domain/0/backend/vif/$D1/1/multi-queue-max-queues" 30 &&
 		xenstore-write "/local/domain/0/backend/vif/$D1/1/multi-queue-max-queues" 1
+	probe "$SDIR" xlprobe-paused
 	xl unpause domu1
 	wait_vif "$D1" 0 90
 	wait_vif "$D1" 1 90
@@ -198,6 +211,7 @@ s1() {
 	vd "$SDIR" status-dom-json status --json domu1
 	vd "$SDIR" show-json show --json "$D1"
 	vd "$SDIR" show-text show domu1
+	probe "$SDIR" xlprobe
 	snapshot "$SDIR/state"
 	xl list -l >"$SDIR/state/xl-list-l.json" 2>&1
 	cp "$CONS/guest-domu1.log" "$SDIR/guest-console.log" 2>/dev/null
@@ -238,6 +252,7 @@ s3() {
 	vd "$SDIR" status-json status --json
 	vd "$SDIR" status-text status domu2-nonetfront
 	vd "$SDIR" show-json show --json "$D2"
+	probe "$SDIR" xlprobe
 	cp "$CONS/guest-domu2-nonetfront.log" "$SDIR/guest-console.log" 2>/dev/null
 	scen_end
 }
@@ -302,6 +317,7 @@ s5() {
 	snapshot "$SDIR/state"
 	vd "$SDIR" status-json status --json
 	vd "$SDIR" status-text status
+	probe "$SDIR" xlprobe
 	scen_end
 }
 
@@ -322,6 +338,7 @@ sbench() {
 
 # ---- main
 : >"$OUT/vd.tsv"
+: >"$OUT/probe.tsv"
 say "runner: xenstored=$XS scenarios=$LIST"
 now >"$OUT/t-runner-begin"
 snapshot "$OUT/s0-dom0-only"
