@@ -1,16 +1,14 @@
 #!/bin/sh
 # The man page, the help text, the bash completion and the command table must agree.
 set -u
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
 B=${1:?usage: tests/check-sync.sh BUILD_DIR}
 B=$(cd "$B" && pwd)
 cd "$(dirname "$0")/.." || exit 2
+. "$LIB"
 BIN=$B/vifdiag
 MAN=man/vifdiag.1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; : >"$T/failed"; }
 
 # the man page source with troff's \- turned back into -
 sed 's/\\-/-/g' "$MAN" >"$T/man"
@@ -109,4 +107,4 @@ else
 	ok "no if (json) outside the renderer choice"
 fi
 
-[ ! -e "$T/failed" ]
+finish

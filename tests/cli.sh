@@ -2,16 +2,14 @@
 # Command-line behaviour: usage errors, unreachable sources, malformed dumps, selection,
 # colour, escaping of hostile bytes on a terminal-bound stream.
 set -u
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
 B=${1:?usage: tests/cli.sh BUILD_DIR}
 B=$(cd "$B" && pwd)
 cd "$(dirname "$0")" || exit 2
+. "$LIB"
 BIN=$B/vifdiag
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 FX=fixtures
 
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; : >"$T/failed"; }
 
 # expect NAME RC PATTERN CMD...: exit code RC, and PATTERN (grep -E) in stdout+stderr
 expect() {
@@ -91,4 +89,4 @@ if grep -q "warning" "$T/err"; then nok "log: no warning for start-up lines"; el
 printf 'GARBAGE\n' >>"$T/ok.trace"
 expect "log: a malformed line is named with file:line" 0 "ok.trace:4: expected a trace line" env TZ=UTC "$BIN" log "$T/ok.trace"
 
-[ ! -e "$T/failed" ]
+finish

@@ -5,17 +5,15 @@
 # code with EXIT. checks.jq lines "NAME: FILTER" must hold (jq -e) on NAME's stdout.
 #   tests/golden.sh [--update] BUILD_DIR     --update rewrites expected/ (review the diff)
 set -u
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
 update=0
 [ "${1:-}" = --update ] && { update=1; shift; }
 B=${1:?usage: tests/golden.sh [--update] BUILD_DIR}
 B=$(cd "$B" && pwd)
 cd "$(dirname "$0")/fixtures" || exit 2
+. "$LIB"
 BIN=$B/vifdiag
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; : >"$TMP/failed"; }
 
 for dir in */; do
 	c=${dir%/}
@@ -23,35 +21,35 @@ for dir in */; do
 	mkdir -p "$c/expected"
 	grep -v '^[[:space:]]*\(#\|$\)' "$c/cases" | while read -r name want args; do
 		# shellcheck disable=SC2086
-		(cd "$c" && NO_COLOR=1 "$BIN" --from tree.txt $args >"$TMP/out" 2>"$TMP/err")
+		(cd "$c" && NO_COLOR=1 "$BIN" --from tree.txt $args >"$T/out" 2>"$T/err")
 		rc=$?
 		exp=$c/expected/$name
 		if [ $update = 1 ]; then
-			cp "$TMP/out" "$exp"
-			if [ -s "$TMP/err" ]; then cp "$TMP/err" "$exp.stderr"; else rm -f "$exp.stderr"; fi
+			cp "$T/out" "$exp"
+			if [ -s "$T/err" ]; then cp "$T/err" "$exp.stderr"; else rm -f "$exp.stderr"; fi
 		fi
 		if [ "$rc" != "$want" ]; then
 			nok "$c/$name: exit $rc, expected $want"
-			sed 's/^/# /' "$TMP/err"
+			sed 's/^/# /' "$T/err"
 		elif ! [ -f "$exp" ]; then
 			nok "$c/$name: no expected output (run make test-update)"
-		elif ! diff -u "$exp" "$TMP/out" >"$TMP/diff"; then
+		elif ! diff -u "$exp" "$T/out" >"$T/diff"; then
 			nok "$c/$name: output differs"
-			head -40 "$TMP/diff" | sed 's/^/# /'
-		elif [ -f "$exp.stderr" ] && ! diff -u "$exp.stderr" "$TMP/err" >"$TMP/diff"; then
+			head -40 "$T/diff" | sed 's/^/# /'
+		elif [ -f "$exp.stderr" ] && ! diff -u "$exp.stderr" "$T/err" >"$T/diff"; then
 			nok "$c/$name: stderr differs"
-			head -20 "$TMP/diff" | sed 's/^/# /'
-		elif ! [ -f "$exp.stderr" ] && [ -s "$TMP/err" ]; then
+			head -20 "$T/diff" | sed 's/^/# /'
+		elif ! [ -f "$exp.stderr" ] && [ -s "$T/err" ]; then
 			nok "$c/$name: unexpected stderr"
-			sed 's/^/# /' "$TMP/err"
+			sed 's/^/# /' "$T/err"
 		else
 			ok "$c/$name"
 		fi
 		case $args in *--json*)
-			if jq -e . "$TMP/out" >/dev/null 2>&1; then ok "$c/$name: valid JSON"
+			if jq -e . "$T/out" >/dev/null 2>&1; then ok "$c/$name: valid JSON"
 			else nok "$c/$name: invalid JSON"; fi ;;
 		esac
-		cp "$TMP/out" "$TMP/$c.$name.out"
+		cp "$T/out" "$T/$c.$name.out"
 	done
 	[ -f "$c/checks.jq" ] || continue
 	n=0
@@ -59,15 +57,15 @@ for dir in */; do
 		n=$((n + 1))
 		name=${line%%:*}
 		filter=${line#*:}
-		if [ ! -f "$TMP/$c.$name.out" ]; then
+		if [ ! -f "$T/$c.$name.out" ]; then
 			nok "$c/checks.jq:$n: no case '$name'"
-		elif jq -e "$filter" "$TMP/$c.$name.out" >/dev/null 2>"$TMP/jqerr"; then
+		elif jq -e "$filter" "$T/$c.$name.out" >/dev/null 2>"$T/jqerr"; then
 			ok "$c/checks.jq: $filter"
 		else
 			nok "$c/checks.jq: $name:$filter"
-			sed 's/^/# /' "$TMP/jqerr"
+			sed 's/^/# /' "$T/jqerr"
 		fi
 	done
 done
 # the loops run in subshells, so failures are remembered in a file
-[ ! -e "$TMP/failed" ]
+finish

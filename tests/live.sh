@@ -4,12 +4,13 @@
 # read with --from. The server's request counts then prove vifdiag stayed read-only, never
 # asked for permissions, and read no node twice.
 set -u
+LIB=$(cd "$(dirname "$0")" && pwd)/lib.sh
 B=${1:?usage: tests/live.sh BUILD_DIR}
 B=$(cd "$B" && pwd)
 cd "$(dirname "$0")/fixtures" || exit 2
 BIN=$B/vifdiag
 XSD=$B/vd-xenstored
-T=$(mktemp -d)
+. "$LIB"
 pid=""
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
@@ -17,8 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; : >"$T/failed"; }
 
 start_server() { # TREE
 	rm -f "$T/pid" "$T/stats" "$T/access.log"
@@ -119,4 +118,4 @@ if start_server healthy-single-queue/tree.txt; then
 	else nok "status run: $ts TRANSACTION_START, $te TRANSACTION_END"; sed 's/^/# /' "$T/stats"; fi
 fi
 
-[ ! -e "$T/failed" ]
+finish
