@@ -63,6 +63,8 @@ struct vd_domain {
 };
 
 struct vd_hostfacts;
+struct vd_xl;
+struct vd_xlfacts;
 
 struct vd_vif {
 	unsigned long domid; /* the frontend (guest) domain */
@@ -98,6 +100,9 @@ struct vd_vif {
 	/* filled by vd_host_join (vd_sysfs.h): the backend domain's view, owned by the report */
 	const struct vd_hostfacts *host; /* NULL: no host facts, host_unavailable says why */
 	const char *host_unavailable;
+
+	/* filled by vd_xl_join (vd_xl.h): libxl's view; NULL when libxl is unavailable */
+	const struct vd_xlfacts *xl;
 };
 
 struct vd_host {
@@ -106,12 +111,17 @@ struct vd_host {
 	size_t ndoms;
 	struct vd_vif **vifs; /* sorted by (domid, devid, backend path) */
 	size_t nvifs;
-	char **notes; /* host-level observations (owned) */
+	char **notes;		/* host-level observations (owned) */
+	const struct vd_xl *xl; /* set by vd_xl_join: libxl's facts or why there are none */
 	size_t nnotes;
 	void *priv; /* builder-owned strings */
 };
 
 struct vd_host *vd_build_model(const struct vd_snap *snap);
+/* A VIF no end of which is in the store (another source knows it): fe_path and be_path
+ * must outlive the host. Keeps the VIFs sorted. */
+struct vd_vif *vd_host_add_absent_vif(struct vd_host *h, unsigned long domid, unsigned long devid,
+				      const char *fe_path, const char *be_path);
 void vd_host_free(struct vd_host *h);
 
 const struct vd_domain *vd_host_domain(const struct vd_host *h, unsigned long domid);

@@ -9,11 +9,13 @@
 #include "vd_render.h"
 
 struct vd_sysfs;
+struct vd_xl;
 
 struct vd_report {
 	struct vd_snap *snap;
 	struct vd_host *host;
 	struct vd_sysfs *sysfs; /* host facts joined into host (vd_sysfs.h) */
+	struct vd_xl *xl;	/* libxl facts joined into host (vd_xl.h) */
 	struct vd_selection sel;
 };
 

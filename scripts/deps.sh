@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev libxen-dev xenstore-utils libcmocka-dev
-zlib1g-dev clang-format jq groff-base groff python3 iproute2 procps"
+zlib1g-dev clang-format jq groff-base groff python3 iproute2 procps
+qemu-system-x86 kmod cpio"
 
 missing=""
 for p in $PKGS; do

@@ -551,6 +551,25 @@ struct vd_host *vd_build_model(const struct vd_snap *snap)
 	return h;
 }
 
+struct vd_vif *vd_host_add_absent_vif(struct vd_host *h, unsigned long domid, unsigned long devid,
+				      const char *fe_path, const char *be_path)
+{
+	struct vd_vif *v = vd_calloc(1, sizeof(*v));
+
+	v->domid = domid;
+	v->devid = devid;
+	v->dom = vd_host_domain(h, domid);
+	v->negotiated = -1;
+	v->fe.path = fe_path;
+	v->fe.domid = path_domid(fe_path);
+	v->be.path = be_path;
+	v->be.domid = path_domid(be_path);
+	h->vifs = vd_realloc(h->vifs, (h->nvifs + 1) * sizeof(*h->vifs));
+	h->vifs[h->nvifs++] = v;
+	qsort(h->vifs, h->nvifs, sizeof(*h->vifs), vif_cmp);
+	return v;
+}
+
 void vd_host_free(struct vd_host *h)
 {
 	struct pool *p;

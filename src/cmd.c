@@ -7,6 +7,7 @@
 
 #include "vd_diag.h"
 #include "vd_sysfs.h"
+#include "vd_xl.h"
 
 const struct vd_cmd vd_cmds[] = {
 	{ "status", vd_cmd_status, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM...]",
@@ -122,6 +123,8 @@ void vd_usage(FILE *out, const struct vd_cmd *cmd)
 	for (const struct vd_verdict_info *v = vd_verdicts; v->word; v++)
 		fprintf(out, "  %-16s %s\n", v->word, v->meaning);
 	for (const struct vd_verdict_info *v = vd_host_verdicts; v->word; v++)
+		fprintf(out, "  %-16s %s\n", v->word, v->meaning);
+	for (const struct vd_verdict_info *v = vd_xl_verdicts; v->word; v++)
 		fprintf(out, "  %-16s %s\n", v->word, v->meaning);
 	fprintf(out, "\nexit status: 0 all VIFs ok, 1 a VIF is not, 2 usage, 3 source "
 		     "unreachable or unreadable, 4 internal error\n");

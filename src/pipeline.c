@@ -10,6 +10,7 @@
 #include "vd_source.h"
 #include "vd_sysfs.h"
 #include "vd_util.h"
+#include "vd_xl.h"
 
 int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
 {
@@ -19,6 +20,10 @@ int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *
 		return -1;
 	r->host = vd_build_model(r->snap);
 	vd_diagnose(r->host);
+	/* before the host join: the VIFs only libxl lists get host facts too */
+	r->xl = vd_xl_read(!o->from);
+	vd_xl_join(r->host, r->xl);
+	vd_diagnose_xl(r->host, r->xl);
 	/* a dump comes from another host: its sysfs only with an explicit --sysfs-root */
 	r->sysfs = vd_sysfs_read(o->sysfs_root ? o->sysfs_root
 				 : o->from     ? NULL
@@ -125,6 +130,7 @@ void vd_report_free(struct vd_report *r)
 {
 	free(r->sel.vifs);
 	vd_host_free(r->host);
+	vd_xl_free(r->xl);
 	vd_sysfs_free(r->sysfs);
 	vd_snap_free(r->snap);
 	memset(r, 0, sizeof(*r));

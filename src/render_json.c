@@ -9,6 +9,7 @@
 #include "vd_json.h"
 #include "vd_sysfs.h"
 #include "vd_util.h"
+#include "vd_xl.h"
 #include "vd_xenbus.h"
 
 #define VD_JSON_SCHEMA 1
@@ -359,6 +360,30 @@ static void raw_tree(struct vd_json *j, const struct vd_snap *s, const char *pat
 	vd_json_arr_end(j);
 }
 
+/* run_state, shutdown_reason and libxl: null where libxl could not be asked. */
+static void xl_keys(struct vd_json *j, const struct vd_xlfacts *f)
+{
+	const struct vd_xlnic *n = f ? f->nic : NULL;
+
+	vd_json_kstr(j, "run_state", !f ? NULL : f->dom ? vd_run_name(f->dom->run) : "gone");
+	vd_json_kstr(j, "shutdown_reason", f && f->dom ? f->dom->shutdown_reason : NULL);
+	vd_json_key(j, "libxl");
+	if (!f) {
+		vd_json_null(j);
+		return;
+	}
+	vd_json_obj_begin(j);
+	vd_json_kbool(j, "listed", n != NULL);
+	vd_json_kbool(j, "managed", f->managed);
+	vd_json_kstr(j, "mac", n ? n->mac : NULL);
+	vd_json_kstr(j, "bridge", n ? n->bridge : NULL);
+	if (n)
+		vd_json_kuint(j, "backend_domid", n->backend_domid);
+	else
+		vd_json_knull(j, "backend_domid");
+	vd_json_obj_end(j);
+}
+
 static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif *v, bool detail,
 		const struct vd_opts *o)
 {
@@ -369,6 +394,7 @@ static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif 
 	vd_json_kuint(j, "devid", v->devid);
 	k_node(j, "name", v->dom ? v->dom->name : NULL);
 	vd_json_kstr(j, "uuid", v->dom ? v->dom->uuid : NULL);
+	xl_keys(j, v->xl);
 	k_node(j, "mac", v->mac);
 	vd_json_kstr(j, "verdict", v->verdict);
 	vd_json_kstr(j, "meaning", vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
@@ -421,6 +447,11 @@ static int report(const struct vd_host *h, const struct vd_selection *sel, const
 	vd_json_obj_begin(j);
 	vd_json_kstr(j, "kind", o->from ? "dump" : "live");
 	vd_json_kstr(j, "path", o->from);
+	vd_json_key(j, "libxl");
+	vd_json_obj_begin(j);
+	vd_json_kbool(j, "available", h->xl && !h->xl->unavailable);
+	vd_json_kstr(j, "unavailable", h->xl ? h->xl->unavailable : "not read");
+	vd_json_obj_end(j);
 	vd_json_obj_end(j);
 	vd_json_key(j, "vifs");
 	vd_json_arr_begin(j);

@@ -14,6 +14,7 @@
 #include "vd_esc.h"
 #include "vd_sysfs.h"
 #include "vd_util.h"
+#include "vd_xl.h"
 #include "vd_xenbus.h"
 
 #define CELL_MAX   40			/* columns a guest string may take in the status table */
@@ -279,10 +280,26 @@ static char *bridge_cell(const struct vd_vif *v)
 	return r;
 }
 
+/* The domain name, with libxl's run state when it is not simply running. */
+static char *name_cell(const struct vd_vif *v)
+{
+	const struct vd_node *name = v->dom ? v->dom->name : NULL;
+	char *n = name ? esc(name->value, name->len, CELL_MAX) : vd_strdup("-");
+	const char *run = v->xl && v->xl->dom ? vd_run_name(v->xl->dom->run) : NULL;
+	char *r;
+
+	if (v->xl && !v->xl->dom)
+		run = "gone";
+	if (!run || strcmp(run, "running") == 0)
+		return n;
+	r = vd_asprintf("%s (%s)", n, run);
+	free(n);
+	return r;
+}
+
 static void status_row(struct table *t, const struct vd_vif *v, bool host)
 {
 	struct row *r = table_row(t);
-	const struct vd_node *name = v->dom ? v->dom->name : NULL;
 	char nbuf[64];
 	const char *nd = vd_vif_netdev(v, nbuf, sizeof(nbuf));
 	char *q = v->negotiated >= 0 ? vd_asprintf("%ld", v->negotiated) : vd_strdup("-");
@@ -292,7 +309,7 @@ static void status_row(struct table *t, const struct vd_vif *v, bool host)
 	if (v->host)
 		nd = v->host->nd ? v->host->nd->name : "none";
 
-	cell(t, r, 0, name ? esc(name->value, name->len, CELL_MAX) : vd_strdup("-"), C_NONE);
+	cell(t, r, 0, name_cell(v), C_NONE);
 	cell(t, r, 1, vd_asprintf("%lu", v->domid), C_NONE);
 	cell(t, r, 2, vd_asprintf("%lu", v->devid), C_NONE);
 	cell(t, r, 3, node_str(v->mac, CELL_MAX), C_NONE);
@@ -309,6 +326,28 @@ static void status_row(struct table *t, const struct vd_vif *v, bool host)
 	cell(t, r, LINK_COL + host, vd_strdup(v->verdict), verdict_color(v->verdict));
 	free(q);
 	free(m);
+}
+
+/*
+ * What a not-ok verdict means: the state pair's meaning when the verdict is about the
+ * handshake, else the verdict's own (a failed hotplug script is not "waits for the script").
+ */
+static const char *verdict_meaning(const struct vd_vif *v)
+{
+	static const char *const by_pair[] = { "no-driver",    "not-probed", "hotplug-pending",
+					       "connecting",   "closing",    "closed",
+					       "reconfiguring" };
+	const char *m = vd_host_verdict_meaning(v->verdict);
+
+	if (!m)
+		m = vd_xl_verdict_meaning(v->verdict);
+	for (size_t i = 0; !m && i < sizeof(by_pair) / sizeof(by_pair[0]); i++)
+		if (strcmp(v->verdict, by_pair[i]) == 0)
+			return vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be));
+	for (const struct vd_verdict_info *i = vd_verdicts; !m && i->word; i++)
+		if (strcmp(v->verdict, i->word) == 0)
+			m = i->meaning;
+	return m ? m : vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be));
 }
 
 static int status(const struct vd_host *h, const struct vd_selection *sel, const struct vd_opts *o)
@@ -336,7 +375,6 @@ static int status(const struct vd_host *h, const struct vd_selection *sel, const
 
 	for (size_t i = 0; i < sel->n; i++) {
 		const struct vd_vif *v = sel->vifs[i];
-		const char *hm;
 		char *label;
 
 		if (vd_verdict_ok(v->verdict)) {
@@ -344,9 +382,8 @@ static int status(const struct vd_host *h, const struct vd_selection *sel, const
 			continue;
 		}
 		label = dom_label(v);
-		hm = vd_host_verdict_meaning(v->verdict);
 		fprintf(o->out, "\n%s vif %lu: %s: %s\n", label, v->devid, v->verdict,
-			hm ? hm : vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be)));
+			verdict_meaning(v));
 		free(label);
 		print_findings(o->out, v, "  ", o->use_color, VD_SEV_WARN);
 	}
@@ -691,6 +728,32 @@ static void show_host(FILE *out, const struct vd_vif *v, bool color)
 	vd_buf_free(&b);
 }
 
+/* What libxl says (only on a live host where it could be asked). */
+static void show_xl(FILE *out, const struct vd_xlfacts *f)
+{
+	const struct vd_xlnic *n = f->nic;
+
+	if (!f->dom) {
+		field(out, "domain", "gone: the hypervisor has no such domain (libxl)");
+		return;
+	}
+	if (f->dom->run == VD_RUN_SHUTDOWN)
+		field(out, "domain", "shutdown (%s), per the hypervisor (libxl)",
+		      f->dom->shutdown_reason ? f->dom->shutdown_reason : "unknown reason");
+	else
+		field(out, "domain", "%s, per the hypervisor (libxl)", vd_run_name(f->dom->run));
+	if (n) {
+		char *br = n->bridge ? esc(n->bridge, strlen(n->bridge), VALUE_MAX) : NULL;
+
+		field(out, "libxl", "lists it: mac %s, bridge %s, backend domain %lu", n->mac,
+		      br ? br : "none", n->backend_domid);
+		free(br);
+	} else {
+		field(out, "libxl", "%s",
+		      f->managed ? "does not list it" : "manages no NIC of this domain");
+	}
+}
+
 static void show_vif(const struct vd_host *h, const struct vd_vif *v, const struct vd_opts *o)
 {
 	FILE *out = o->out;
@@ -741,6 +804,8 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 		free(a);
 		free(b);
 	}
+	if (v->xl)
+		show_xl(out, v->xl);
 	/* no VIF with host facts: one reason for all, said in JSON and notes, not here */
 	if (any_host(h))
 		show_host(out, v, o->use_color);

@@ -126,6 +126,7 @@ static int sync_domains(struct wstate *s, int64_t now, char ***roots, size_t *nr
 		vd_snap_free(snap);
 		return -1;
 	}
+	now = vd_now_ms(); /* stamped when the read ended, as in reread() */
 	n = vd_snap_children(snap, "/local/domain", &names);
 	now_doms = vd_calloc(n + 1, sizeof(*now_doms));
 	for (size_t i = 0; i < n; i++) {
@@ -228,6 +229,8 @@ static int reread(struct wstate *s, int64_t now, char **roots, size_t n, struct 
 	prune_roots(roots, &n);
 	rc = vd_xs_read(s->xs, VD_XS_TREES, (const char *const *)roots, n, s->run->retries, snap,
 			err);
+	/* a change is stamped when the read that found it ended: never before it was there */
+	now = vd_now_ms();
 	for (size_t i = 0; i < n; i++) {
 		if (rc == 0)
 			vd_tracker_sync(s->run->tracker, now, roots[i], snap);

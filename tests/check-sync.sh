@@ -39,7 +39,7 @@ if diff -u "$T/verdicts" "$T/manverdicts" >"$T/d"; then ok "man VERDICTS match t
 else nok "man VERDICTS differ from the code"; sed 's/^/# /' "$T/d"; fi
 
 # finding codes: what the analysis can emit vs man FINDINGS
-python3 tests/tools/finding-codes.py src/diag.c src/diag_host.c >"$T/codes"
+python3 tests/tools/finding-codes.py src/diag.c src/diag_host.c src/diag_xl.c >"$T/codes"
 sed -n '/^\.SH FINDINGS/,/^\.SH /p' "$T/man" | awk '/^\.TP/{getline; print $2}' | sort >"$T/mancodes"
 if [ "$(wc -l <"$T/codes")" -gt 20 ] && diff -u "$T/codes" "$T/mancodes" >"$T/d"; then
 	ok "man FINDINGS list every finding code ($(wc -l <"$T/codes"))"

@@ -52,6 +52,8 @@ suite netns tests/netns.sh "$B"
 suite watch tests/watch.sh "$B"
 suite log tests/log.sh "$B"
 suite follow tests/follow.sh "$B"
+# real Xen 4.17 under QEMU (about 6 minutes): tests/e2e/README.md
+suite e2e tests/e2e/run.sh "$B"
 suite sync tests/check-sync.sh "$B"
 
 echo "full logs: $LOG"

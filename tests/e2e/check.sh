@@ -55,7 +55,7 @@ if grep -q 'timeout waiting' "$R/scenarios.log"; then
 fi
 
 # a scenario that began must have ended
-for d in "$S"/s[1-7]-*; do
+for d in "$S"/s[1-8]-*; do
 	[ -d "$d" ] && [ -f "$d/t-begin" ] || continue
 	[ -f "$d/t-end" ] || nok "${d##*/}: the scenario ran to its end" "it began and did not end: see scenarios.log and scenarios.xtrace"
 done
@@ -124,6 +124,21 @@ if [ -f "$d/t-end" ]; then
 				\$o.rx_queues == (\$s.rx_queues | tonumber) and \$o.tx_queues == .queues.negotiated and
 				(\$h.xenbr0.brif | split(\" \") | index(\"vif$D.$dev\")) != null" "$J"
 	done
+	# libxl: the run state xenstore cannot tell, and the toolstack's NIC records
+	P1=$d/paused-status-json.out
+	xlp=$(awk -v d="$D" '$2 == d {print $(NF-1)}' "$d/xl-list-paused.txt" 2>/dev/null)
+	t "s1 libxl: after xl create -p (xl list state ${xlp:-none}): both VIFs paused, not no-driver, with domain-paused; exit 1" \
+		jqe --argjson d "$D" --arg xs "$xlp" '($xs | test("p")) and .source.libxl.available and ([.vifs[] | select(.domid == $d)] |
+			length == 2 and all(.verdict == "paused" and .run_state == "paused" and .libxl.listed and
+			any(.findings[]; .code == "domain-paused" and .severity == "error") and
+			any(.findings[]; .code == "no-driver" and .severity == "info")))' "$P1"
+	t "s1 libxl: paused: status exits 1 and the table says domu1 (paused)" \
+		sh -c "[ \"\$(cat '$d/paused-status-json.rc')\" = 1 ] && grep -q '^domu1 (paused) ' '$d/paused-status-text.out'"
+	t "s1 libxl: running: run_state running, libxl's record (MAC, bridge, backend domain) = the store's, no libxl finding" \
+		jqe --argjson d "$D" '.source.libxl == {available: true, unavailable: null} and ([.vifs[] | select(.domid == $d)] | length == 2 and
+			all(.run_state == "running" and .shutdown_reason == null and .libxl.listed and .libxl.managed and
+			.libxl.mac == .mac and .libxl.bridge == .backend.bridge and .libxl.backend_domid == .backend.domid and
+			([.findings[].code] - ["domain-paused", "domain-shutdown", "domain-dying", "domain-gone", "libxl-only", "libxl-unlisted", "libxl-differs"]) == [.findings[].code]))' "$J"
 	# xl network-list shows real ring refs only for a flat (single-queue) VIF
 	xr=$(awk '$1 == 1 {print $(NF-1)}' "$d/state/xl-network-list-domu1.txt" 2>/dev/null)
 	t "s1 vif 1: ring refs equal xl network-list's tx-/rx-ring-ref ($xr)" \
@@ -261,8 +276,52 @@ if [ -f "$d/t-end" ]; then
 	done
 fi
 
-# ---------------------------------------------------------------- libxl (prototype)
-# xlprobe.c: the libxl calls proposed for vifdiag's enrichment, run beside vifdiag
+# ---------------------------------------------------------------- scenario 8
+d=$S/s8-libxl
+if [ -f "$d/t-end" ]; then
+	echo "# scenario 8: libxl enrichment took $(dur "$d")s"
+	D=$(cat "$d/domid")
+	xlp=$(awk -v d="$D" '$2 == d {print $(NF-1)}' "$d/xl-list-paused.txt" 2>/dev/null)
+	xlr=$(awk -v d="$D" '$2 == d {print $(NF-1)}' "$d/xl-list-running.txt" 2>/dev/null)
+	t "s8 xl pause (xl list state ${xlp:-none}): domu1's VIFs stay ok (connected), run_state paused, a domain-paused warning" \
+		jqe --argjson d "$D" --arg xs "$xlp" '($xs | test("p")) and ([.vifs[] | select(.domid == $d)] | length >= 2 and
+			all(.verdict == "ok" and .run_state == "paused" and any(.findings[]; .code == "domain-paused" and .severity == "warning")))' "$d/paused-status-json.out"
+	t "s8 xl pause: the table says domu1 (paused), show says so per the hypervisor" \
+		sh -c "grep -q '^domu1 (paused) ' '$d/paused-status-text.out' && grep -q '^  domain  *paused, per the hypervisor (libxl)' '$d/paused-show-text.out'"
+	t "s8 xl unpause (xl list state ${xlr:-none}): run_state running, no domain-paused" \
+		jqe --argjson d "$D" --arg xs "$xlr" '($xs | test("p") | not) and ([.vifs[] | select(.domid == $d)] | length >= 2 and
+			all(.run_state == "running" and all(.findings[]; .code != "domain-paused")))' "$d/running-status-json.out"
+	t "s8 record removed: xl network-list no longer shows vif 0, and vifdiag says libxl-unlisted for it only" \
+		sh -c "! awk 'NR > 1 {print \$1}' '$d/xl-network-list-unlisted.txt' | grep -qx 0 && awk 'NR > 1 {print \$1}' '$d/xl-network-list-unlisted.txt' | grep -qx 1 &&
+			jq -e '[.vifs[] | select(.domid == $D)] | (map(select(.devid == 0))[0] | .libxl.listed == false and .libxl.managed and
+				any(.findings[]; .code == \"libxl-unlisted\" and .severity == \"warning\")) and
+				all(.[] | select(.devid != 0); .libxl.listed and all(.findings[]; .code != \"libxl-unlisted\"))' '$d/unlisted-status-json.out'"
+	t "s8 record restored: xl network-list shows vif 0 again, vifdiag lists it with no libxl finding" \
+		sh -c "awk 'NR > 1 {print \$1}' '$d/xl-network-list-restored.txt' | grep -qx 0 &&
+			jq -e 'all(.vifs[] | select(.domid == $D); .libxl.listed and all(.findings[]; .code != \"libxl-unlisted\"))' '$d/restored-status-json.out'"
+	t "s8 stale record: xl network-list shows vif 7; vifdiag reports it libxl-only, neither end present, exit 1" \
+		sh -c "awk 'NR > 1 {print \$1}' '$d/xl-network-list-stale.txt' | grep -qx 7 && [ \"\$(cat '$d/stale-status-json.rc')\" = 1 ] &&
+			jq -e '.vifs[] | select(.domid == $D and .devid == 7) | .verdict == \"libxl-only\" and .frontend.present == false and
+				.backend.present == false and .backend.path == \"/local/domain/0/backend/vif/$D/7\" and .libxl.mac == \"00:16:3e:00:01:07\" and
+				any(.findings[]; .code == \"libxl-only\" and .severity == \"error\")' '$d/stale-status-json.out' &&
+			grep -q 'vif 7: libxl-only' '$d/stale-show-text.out'"
+	t "s8 leftovers of domain 999 (not in xl list): verdict domain-gone, run_state gone" \
+		sh -c "! awk '{print \$2}' '$d/xl-list-running.txt' | grep -qx 999 &&
+			jq -e '.vifs[] | select(.domid == 999 and .devid == 0) | .verdict == \"domain-gone\" and .run_state == \"gone\" and
+				.libxl == {listed: false, managed: false, mac: null, bridge: null, backend_domid: null} and
+				any(.findings[]; .code == \"domain-gone\" and .severity == \"error\")' '$d/gone-status-json.out' &&
+			grep -q 'domain 999 (gone)\|domain-gone' '$d/gone-status-text.out'"
+	t "s8 cleaned up: the last status has neither vif 7 nor domain 999, every VIF listed by libxl" \
+		jqe 'all(.vifs[]; .domid != 999 and .devid != 7 and .libxl.listed)' "$d/status-json.out"
+	if [ -f "$d/xlprobe.json" ]; then
+		t "s8 libxl: vifdiag's run state of every domain with VIFs = the independent probe's" \
+			jqe --slurpfile v "$d/status-json.out" '[.domains[] | select(.nics | length > 0) | {domid, run_state}] ==
+				([$v[0].vifs[] | {domid, run_state}] | unique)' "$d/xlprobe.json"
+	fi
+fi
+
+# ---------------------------------------------------------------- libxl, independent probe
+# xlprobe.c: the same libxl calls (and libxl_device_nic_getinfo) in a client of its own
 d=$S/s1-bringup
 if [ -f "$d/xlprobe.json" ]; then
 	D=$(cat "$d/domid")
@@ -322,12 +381,13 @@ if [ -f "$d/t-end" ]; then
 		sh -c "rc=\$(cat '$d/log-json.rc'); [ \"\$rc\" = 0 ] || [ \"\$rc\" = 1 ]; jq -e -s 'length > 10' '$L'"
 	nw=$(grep -c 'warning' "$d/log-json.err")
 	[ "$nw" -gt 0 ] && echo "# s6: log warned $nw times: $(head -n 3 "$d/log-json.err" | tr '\n' '|')"
+	# (domain 999: s8's hand-written leftovers, never introduced, so not watched)
 	# watch's tokens must be a subsequence of log's, per VIF end, each matched within
 	# [log time - 3.5 s, log time + 8 s]: the C trace has whole seconds, watch re-reads
 	# after the event (late), and stamps a change with the time of the event that woke it,
 	# which can precede a change its re-read found (early: noted)
 	cmp=$(jq -L "$HERE" -n -c --slurpfile w "$WATCH" --slurpfile l "$L" 'include "lib";
-		def seqs($a): [$a[] | select(.domid != null) | {k: key, tok: token, t: (.time | epoch), ev: .}] | group_by(.k) | map({key: .[0].k, value: .}) | from_entries;
+		def seqs($a): [$a[] | select(.domid != null and .domid != 999) | {k: key, tok: token, t: (.time | epoch), ev: .}] | group_by(.k) | map({key: .[0].k, value: .}) | from_entries;
 		(seqs($w)) as $W | (seqs($l)) as $L |
 		[$W | to_entries[] | .key as $k | ($L[$k] // []) as $ls |
 			# the changes one re-read found share a time stamp: their order among
@@ -351,7 +411,7 @@ if [ -f "$d/t-end" ]; then
 	t "s6 log ($kind): watch missed no change that lasted 3 s or more" \
 		jq -e '[.skipped[] | select(.lasted >= 3)] == []' <<<"$cmp"
 	t "s6 log ($kind): writers: frontend states and queues by the guest kernel, backend InitWait/Connected by the backend kernel, appear/vanish by the toolstack" \
-		jq -e -s 'all(.[] | select(.event == "state" and .end == "frontend" and .from != null and .to != 1); .writer == "guest-kernel") and
+		jq -e -s 'map(select(.domid != 999)) | all(.[] | select(.event == "state" and .end == "frontend" and .from != null and .to != 1); .writer == "guest-kernel") and
 			all(.[] | select(.event == "queues"); .writer == "guest-kernel") and
 			all(.[] | select(.event == "state" and .end == "backend" and (.to == 2 or .to == 4)); .writer == "backend-kernel") and
 			all(.[] | select(.event == "appeared" or .event == "vanished"); .writer == "toolstack")' "$L"

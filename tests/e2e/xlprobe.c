@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * xlprobe: a prototype, outside vifdiag, of the libxenlight calls proposed for vifdiag's
+ * xlprobe: an independent libxenlight client, outside vifdiag, making the calls of vifdiag's
  * optional libxl enrichment (src/src_xl.c under HAVE_LIBXL). The e2e scenarios run it in
  * dom0 beside vifdiag so that check.sh can compare what libxl says with what vifdiag read
  * from xenstore, and prove from the daemon log that these calls are read-only too.

@@ -200,6 +200,10 @@ s1() {
 	wait_exists "/local/domain/0/backend/vif/$D1/1/multi-queue-max-queues" 30 &&
 		xenstore-write "/local/domain/0/backend/vif/$D1/1/multi-queue-max-queues" 1
 	probe "$SDIR" xlprobe-paused
+	# paused: the store alone would say no-driver
+	xl list >"$SDIR/xl-list-paused.txt" 2>&1
+	vd "$SDIR" paused-status-json status --json
+	vd "$SDIR" paused-status-text status
 	xl unpause domu1
 	wait_vif "$D1" 0 90
 	wait_vif "$D1" 1 90
@@ -297,6 +301,66 @@ s4() {
 	scen_end
 }
 
+# save_dir PATH FILE / restore_dir FILE: a flat xenstore dir, as "key<TAB>value" lines
+save_dir() {
+	local k
+	for k in $(xenstore-list "$1"); do
+		printf '%s\t%s\n' "$1/$k" "$(xenstore-read "$1/$k")"
+	done >"$2"
+}
+restore_dir() {
+	local p v
+	while IFS=$'\t' read -r p v; do xenstore-write "$p" "$v"; done <"$1"
+}
+
+s8() {
+	scen_begin 8 libxl "libxl enrichment: xl pause/unpause domu1; its libxl record of vif 0 removed and restored; a stale libxl record of a vif 7 that does not exist; leftovers of a domain 999 the hypervisor never had"
+	echo "$D1" >"$SDIR/domid"
+	[ -n "$D1" ] || { scen_end; return 1; }
+	xl pause domu1
+	xl list >"$SDIR/xl-list-paused.txt" 2>&1
+	vd "$SDIR" paused-status-json status --json
+	vd "$SDIR" paused-status-text status domu1
+	vd "$SDIR" paused-show-text show domu1
+	xl unpause domu1
+	xl list >"$SDIR/xl-list-running.txt" 2>&1
+	vd "$SDIR" running-status-json status --json
+
+	# a VIF libxl does not know: its record removed behind libxl's back
+	local rec=/libxl/$D1/device/vif/0
+	save_dir "$rec" "$SDIR/libxl-vif0.tsv"
+	xenstore-rm "$rec"
+	xl network-list domu1 >"$SDIR/xl-network-list-unlisted.txt" 2>&1
+	vd "$SDIR" unlisted-status-json status --json
+	restore_dir "$SDIR/libxl-vif0.tsv"
+	xl network-list domu1 >"$SDIR/xl-network-list-restored.txt" 2>&1
+	vd "$SDIR" restored-status-json status --json
+
+	# a stale record: libxl lists vif 7, the store has neither end
+	xenstore-write "/libxl/$D1/device/vif/7/handle" 7 \
+		"/libxl/$D1/device/vif/7/backend" "/local/domain/0/backend/vif/$D1/7" \
+		"/libxl/$D1/device/vif/7/frontend" "/local/domain/$D1/device/vif/7" \
+		"/libxl/$D1/device/vif/7/mac" 00:16:3e:00:01:07 \
+		"/libxl/$D1/device/vif/7/bridge" xenbr0
+	xl network-list domu1 >"$SDIR/xl-network-list-stale.txt" 2>&1
+	vd "$SDIR" stale-status-json status --json
+	vd "$SDIR" stale-show-text show "domu1/7"
+	xenstore-rm "/libxl/$D1/device/vif/7"
+
+	# leftovers of a domain the hypervisor does not have (written without
+	# @introduceDomain: watch, which follows introduced domains, does not see them)
+	xenstore-write /local/domain/999/device/vif/0/state 4 \
+		/local/domain/999/device/vif/0/backend /local/domain/0/backend/vif/999/0 \
+		/local/domain/999/device/vif/0/backend-id 0
+	vd "$SDIR" gone-status-json status --json
+	vd "$SDIR" gone-status-text status
+	xenstore-rm /local/domain/999
+	probe "$SDIR" xlprobe
+	snapshot "$SDIR/state"
+	vd "$SDIR" status-json status --json
+	scen_end
+}
+
 s5() {
 	scen_begin 5 shutdown "xl shutdown -w domu1: teardown of its VIFs; then xl destroy domu2-nonetfront (never connected)"
 	echo "$D1" >"$SDIR/domid"
@@ -363,6 +427,7 @@ want 2 && s2
 want 3 && s3
 want 7 && s7
 want 4 && s4
+want 8 && s8
 want 5 && s5
 
 sleep 2
