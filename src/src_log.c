@@ -122,7 +122,9 @@ struct stat_acc {
 	char *name;
 	bool kernel;
 	long domid;
-	unsigned long writes, wevents, watches, instances;
+	unsigned long writes, wevents, watches;
+	unsigned long instances;   /* connections that had this name (on the first one's row) */
+	struct stat_acc *first_of; /* the row of the first connection with this name */
 	struct vd_buf watched;
 	unsigned nwatched;
 	int64_t first, last;
@@ -236,16 +238,22 @@ static struct stat_acc *stat_for(struct vd_logparser *p, struct conn *c, int64_t
 	if (!p->want_stats)
 		return NULL;
 	if (!c->st) {
-		c->st = smap_get(&p->stats, c->name, strlen(c->name));
-		if (!c->st) {
-			c->st = vd_calloc(1, sizeof(*c->st));
-			c->st->name = vd_strdup(c->name);
-			c->st->domid = -1;
-			c->st->first = -1;
-			vd_buf_init(&c->st->watched);
-			smap_put(&p->stats, c->name, strlen(c->name), c->st);
-		}
-		c->st->instances++;
+		/*
+		 * A name seen before belonged to a connection that is gone: C xenstored reuses
+		 * the addresses of freed connections, a restarted daemon its numbers. Another
+		 * client: its own row, NAME#2, NAME#3, ...
+		 */
+		struct stat_acc *first = smap_get(&p->stats, c->name, strlen(c->name));
+
+		c->st = vd_calloc(1, sizeof(*c->st));
+		c->st->first_of = first ? first : c->st;
+		c->st->first_of->instances++;
+		c->st->name = first ? vd_asprintf("%s#%lu", c->name, first->instances)
+				    : vd_strdup(c->name);
+		c->st->domid = -1;
+		c->st->first = -1;
+		vd_buf_init(&c->st->watched);
+		smap_put(&p->stats, c->st->name, strlen(c->st->name), c->st);
 	}
 	c->st->kernel |= c->kernel;
 	if (c->domid >= 0)
@@ -1215,7 +1223,7 @@ size_t vd_logparser_stats(const struct vd_logparser *p, struct vd_connstat **out
 		(*out)[n].writes = s->writes;
 		(*out)[n].watch_events = s->wevents;
 		(*out)[n].watches = s->watches;
-		(*out)[n].instances = s->instances;
+		(*out)[n].instances = s->first_of->instances;
 		(*out)[n].watched = vd_buf_cstr(&s->watched);
 		(*out)[n].first_ms = s->first;
 		(*out)[n].last_ms = s->last;

@@ -181,6 +181,27 @@ timeout 30 "$BIN" log --stats "$L/bringup-4.19.trace" >"$T/o"
 if grep -q '^0x55d5c8e8a2b0 *kernel' "$T/o"; then ok "--stats on a trace: connections by pointer, kernel ones recognised"
 else nok "--stats on a trace"; sed 's/^/# /' "$T/o"; fi
 
+# C xenstored reuses a freed connection's address: another client, its own row
+cat >"$T/reuse.trace" <<'EOF'
+CREATE connection 0x55d5c8e8a2b0
+IN 0x55d5c8e8a2b0 20261125 04:15:30 WATCH (/local/domain/0/backend vifdiag:a )
+IN 0x55d5c8e8a2b0 20261125 04:15:31 WRITE (/local/domain/0/x 1 )
+IN 0x55d5c8e8a2b0 20261125 04:15:31 WRITE (/local/domain/0/y 1 )
+DESTROY connection 0x55d5c8e8a2b0
+CREATE connection 0x55d5c8e8a2b0
+IN 0x55d5c8e8a2b0 20261125 04:15:40 WRITE (/local/domain/0/z 1 )
+DESTROY connection 0x55d5c8e8a2b0
+CREATE connection 0x55d5c8e8a2b0
+IN 0x55d5c8e8a2b0 20261125 04:15:50 WATCH (/local/domain/1 t )
+EOF
+timeout 30 "$BIN" log --stats --json "$T/reuse.trace" >"$T/o" 2>"$T/e"
+if jq -e '[.connections[] | {connection, writes, watches, instances}] | sort_by(.connection) == [
+	{connection: "0x55d5c8e8a2b0", writes: 2, watches: 1, instances: 3},
+	{connection: "0x55d5c8e8a2b0#2", writes: 1, watches: 0, instances: 3},
+	{connection: "0x55d5c8e8a2b0#3", writes: 0, watches: 1, instances: 3}]' "$T/o" >/dev/null; then
+	ok "--stats: a reused connection address is another client, with its own row"
+else nok "--stats: reused connection addresses"; sed 's/^/# /' "$T/o" "$T/e" | head -40; fi
+
 # --- malformed and hostile input
 {
 	sed -n '1,20p' "$L/bringup.access.log"
