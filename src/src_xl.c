@@ -23,6 +23,11 @@ static int dom_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#ifdef HAVE_LIBXL
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <xentoollog.h>
+
 static int nic_cmp(const void *a, const void *b)
 {
 	unsigned long x = ((const struct vd_xlnic *)a)->devid,
@@ -30,11 +35,6 @@ static int nic_cmp(const void *a, const void *b)
 
 	return x < y ? -1 : x > y;
 }
-
-#ifdef HAVE_LIBXL
-#include <libxl.h>
-#include <libxl_utils.h>
-#include <xentoollog.h>
 
 /*
  * A logger that keeps libxl's last message instead of printing it: on a host without a

@@ -77,6 +77,15 @@ if command -v bash >/dev/null; then
 	esac
 fi
 
+# libxenlight is optional: the build without it must compile (-Werror), link without it,
+# and say why libxl is unavailable (test_xl's real-libxl case takes the #else branch)
+if make --no-print-directory BUILD="$T/nolibxl" LIBXL=0 all "$T/nolibxl/unit/test_xl" >"$T/mk" 2>&1 &&
+	! ldd "$T/nolibxl/vifdiag" | grep -q libxenlight && "$T/nolibxl/unit/test_xl" >"$T/ut" 2>&1; then
+	ok "make LIBXL=0 builds without libxenlight and its test_xl passes"
+else
+	nok "make LIBXL=0"; tail -n 5 "$T/mk" "$T/ut" 2>/dev/null | sed 's/^/# /'
+fi
+
 # kernel-like style, as .clang-format says
 unformatted=""
 for f in src/*.c include/*.h; do
