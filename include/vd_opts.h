@@ -16,6 +16,7 @@ struct vd_opts {
 	enum vd_color color;
 	bool use_color;	  /* resolved from color, NO_COLOR and isatty */
 	unsigned retries; /* transaction retries on EAGAIN */
+	unsigned timeout; /* --timeout: seconds a live read may take, 0: no limit */
 	/* watch, log */
 	long stall_ms[4];  /* --stall NAME=SECONDS, enum vd_stall order; -1: the default */
 	bool follow;	   /* log --follow */

@@ -9,8 +9,12 @@
 #include "vd_opts.h"
 #include "vd_snap.h"
 
-/* The VIF-relevant part of the live store, read inside one transaction; never writes. */
-int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err);
+/*
+ * The VIF-relevant part of the live store, read inside one transaction; never writes.
+ * timeout_s (0: none): a xenstored that accepts the connection but does not answer in
+ * time (hung, or a wedged socket) is a VD_EXIT_SOURCE error instead of a hang.
+ */
+int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, unsigned timeout_s, struct vd_err *err);
 
 /*
  * The same walker on an open handle (watch keeps one): VD_XS_ALL reads what vd_xs_snapshot

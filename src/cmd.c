@@ -41,6 +41,8 @@ const struct vd_option vd_options[] = {
 	{ "until", 0, "TIME", "log", "only changes at or before TIME" },
 	{ "retries", 0, "N", "status show watch",
 	  "read the store again up to N times when it changes under us (default 5)" },
+	{ "timeout", 0, "SECS", "status show",
+	  "give up when xenstored does not answer within SECS (default 30; 0: wait)" },
 	{ "help", 'h', NULL, "*", "show help" },
 	{ "version", 'V', NULL, "*", "print the version" },
 	{ NULL, 0, NULL, NULL, NULL },

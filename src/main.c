@@ -123,6 +123,12 @@ static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *
 			vd_err_set(err, VD_EXIT_USAGE,
 				   "--retries: expected a number 0-100, not '%s'", arg);
 		o->retries = (unsigned)n;
+	} else if (strcmp(name, "timeout") == 0) {
+		if (!vd_parse_uint_str(arg, 86400, &n))
+			vd_err_set(err, VD_EXIT_USAGE,
+				   "--timeout: expected seconds 0-86400 (0: no limit), not '%s'",
+				   arg);
+		o->timeout = (unsigned)n;
 	} else if (strcmp(name, "help") == 0) {
 		p->help = true;
 	} else if (strcmp(name, "version") == 0) {
@@ -232,6 +238,7 @@ int main(int argc, char **argv)
 {
 	struct vd_opts o = { .color = VD_COLOR_AUTO,
 			     .retries = 5,
+			     .timeout = 30,
 			     .out = stdout,
 			     .err = stderr,
 			     .stall_ms = { -1, -1, -1, -1 },

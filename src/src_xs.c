@@ -8,8 +8,10 @@
 #include "vd_source.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xenstore.h>
 
 #include "vd_dump.h"
@@ -244,7 +246,7 @@ struct xs_handle *vd_xs_open(struct vd_err *err)
 	return xs;
 }
 
-int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err)
+static int snapshot_now(struct vd_snap *snap, unsigned retries, struct vd_err *err)
 {
 	struct xs_handle *xs = vd_xs_open(err);
 	int rc;
@@ -256,9 +258,102 @@ int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, struct vd_err *err)
 	return rc;
 }
 
+/*
+ * libxenstore blocks in read() until xenstored answers, and retries on EINTR: the read
+ * runs in a thread the caller stops waiting for. The job is shared; whoever finishes last
+ * (the reader, or the caller that gave up) frees it.
+ */
+struct job {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	bool done, abandoned;
+	unsigned retries;
+	int rc;
+	struct vd_snap *snap;
+	struct vd_err err;
+};
+
+static void job_free(struct job *j)
+{
+	vd_snap_free(j->snap);
+	pthread_cond_destroy(&j->done_cv);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static void *reader(void *arg)
+{
+	struct job *j = arg;
+	bool abandoned;
+
+	j->rc = snapshot_now(j->snap, j->retries, &j->err);
+	pthread_mutex_lock(&j->lock);
+	j->done = true;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->done_cv);
+	pthread_mutex_unlock(&j->lock);
+	if (abandoned)
+		job_free(j);
+	return NULL;
+}
+
+int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, unsigned timeout_s, struct vd_err *err)
+{
+	struct job *j;
+	pthread_condattr_t ca;
+	pthread_t th;
+	struct timespec until;
+	bool done;
+	int rc = 0;
+
+	if (!timeout_s)
+		return snapshot_now(snap, retries, err);
+	j = vd_calloc(1, sizeof(*j));
+	j->retries = retries;
+	j->snap = vd_snap_new();
+	vd_err_clear(&j->err);
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&th, NULL, reader, j) != 0) {
+		job_free(j);
+		return snapshot_now(snap, retries, err);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)timeout_s;
+	pthread_mutex_lock(&j->lock);
+	while (!j->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&j->done_cv, &j->lock, &until);
+	done = j->done;
+	j->abandoned = !done;
+	pthread_mutex_unlock(&j->lock);
+	if (!done) {
+		const char *p = getenv("XENSTORED_PATH");
+
+		pthread_detach(th);
+		vd_err_set(err, VD_EXIT_SOURCE,
+			   "xenstored (%s) did not answer within %u s: it is hung or overloaded "
+			   "(check its CPU use and log; --timeout SECS waits longer, 0 forever)",
+			   p ? p : "/run/xenstored/socket or /dev/xen/xenbus", timeout_s);
+		return -1;
+	}
+	pthread_join(th, NULL);
+	if (j->rc == 0) {
+		vd_snap_move(snap, j->snap); /* frees j->snap */
+		j->snap = NULL;
+	} else {
+		*err = j->err;
+	}
+	rc = j->rc;
+	job_free(j);
+	return rc;
+}
+
 int vd_source_snapshot(const struct vd_opts *o, struct vd_snap *snap, struct vd_err *err)
 {
 	if (o->from)
 		return vd_dump_load(o->from, snap, err);
-	return vd_xs_snapshot(snap, o->retries, err);
+	return vd_xs_snapshot(snap, o->retries, o->timeout, err);
 }

@@ -48,6 +48,17 @@ expect "bad --retries" 2 "expected a number" "$BIN" --from "$H" --retries=x stat
 # sources
 expect "no xenstored and no --from: exit 3" 3 "cannot connect to xenstored.*--from" \
 	env XENSTORED_PATH="$T/nothing-here" "$BIN" status
+# a xenstored that accepts and never answers: --timeout turns the hang into exit 3
+python3 tools/mute-xenstored.py "$T/mute.sock" "$T/mute.pid" &
+i=0
+while [ ! -s "$T/mute.pid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect "a hung xenstored: --timeout 1 gives up with exit 3 and says so" 3 \
+	"xenstored \($T/mute.sock\) did not answer within 1 s" \
+	env XENSTORED_PATH="$T/mute.sock" timeout 20 "$BIN" --timeout 1 status
+expect "a hung xenstored: --timeout 0 waits (killed by timeout(1) after 2 s)" 124 "" \
+	env XENSTORED_PATH="$T/mute.sock" timeout 2 "$BIN" --timeout 0 show
+kill "$(cat "$T/mute.pid")" 2>/dev/null
+expect "bad --timeout" 2 "--timeout: expected seconds" "$BIN" --from "$H" --timeout=-1 status
 expect "missing dump file: exit 3" 3 "cannot read '$T/none.txt'" "$BIN" --from "$T/none.txt" status
 printf '/local = ""\n/local/domain = ""\n/local/domain/0 = "\n' >"$T/bad.txt"
 expect "malformed dump names file and line: exit 3" 3 "bad.txt:3: " "$BIN" --from "$T/bad.txt" status
