@@ -33,7 +33,6 @@ struct vd_xlnic {
 
 struct vd_xldom {
 	unsigned long domid;
-	char *name; /* owned, libxl_domid_to_name, may be NULL */
 	enum vd_run run;
 	char *shutdown_reason; /* owned: poweroff, reboot, suspend, crash, ... when shut down */
 	struct vd_xlnic *nics; /* sorted by devid */

@@ -377,10 +377,7 @@ static void xl_keys(struct vd_json *j, const struct vd_xlfacts *f)
 	vd_json_kbool(j, "managed", f->managed);
 	vd_json_kstr(j, "mac", n ? n->mac : NULL);
 	vd_json_kstr(j, "bridge", n ? n->bridge : NULL);
-	if (n)
-		vd_json_kuint(j, "backend_domid", n->backend_domid);
-	else
-		vd_json_knull(j, "backend_domid");
+	vd_json_kint_known(j, "backend_domid", n ? (long)n->backend_domid : -1);
 	vd_json_obj_end(j);
 }
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libxenlight as a source (vd_xl.h). Four read-only calls: libxl_ctx_alloc,
- * libxl_list_domain (a hypercall: the run state xenstore cannot tell), libxl_domid_to_name
- * and libxl_device_nic_list (reads /libxl/<domid>/device/vif). Not libxl_device_nic_getinfo:
- * it gives -1 for the rings and event channels of a multi-queue VIF, which the store
- * already has right. The e2e suite proves from the real xenstored's log that these calls
- * write nothing.
+ * libxenlight as a source (vd_xl.h). Three read-only calls: libxl_ctx_alloc,
+ * libxl_list_domain (a hypercall: the run state xenstore cannot tell) and
+ * libxl_device_nic_list (reads /libxl/<domid>/device/vif). Not libxl_domid_to_name: it
+ * reads /local/domain/<d>/name, which the snapshot already holds, consistently. Not
+ * libxl_device_nic_getinfo: it gives -1 for the rings and event channels of a multi-queue
+ * VIF, which the store already has right. The e2e suite proves from the real xenstored's log that
+ * these calls write nothing.
  */
 #include "vd_xl.h"
 
@@ -164,7 +165,6 @@ static void read_libxl(struct vd_xl *x)
 		struct vd_xldom *d = &x->doms[x->ndoms++];
 
 		d->domid = info[i].domid;
-		d->name = libxl_domid_to_name(ctx, info[i].domid);
 		d->run = run_of(&info[i]);
 		if (info[i].shutdown)
 			d->shutdown_reason = vd_strdup(reason_name(info[i].shutdown_reason));
@@ -205,7 +205,6 @@ void vd_xl_free(struct vd_xl *x)
 			free(d->nics[j].be_path);
 		}
 		free(d->nics);
-		free(d->name);
 		free(d->shutdown_reason);
 	}
 	free(x->doms);

@@ -186,11 +186,10 @@ static struct vd_xl *facts(const struct xrow *r)
 	struct vd_xl *x = vd_calloc(1, sizeof(*x));
 	struct vd_xldom *d;
 
-	add_dom(x, 0, VD_RUN_RUNNING)->name = vd_strdup("Domain-0");
+	add_dom(x, 0, VD_RUN_RUNNING);
 	if (r->run < 0)
 		return x;
 	d = add_dom(x, 1, (enum vd_run)r->run);
-	d->name = vd_strdup("domu1");
 	if (r->reason)
 		d->shutdown_reason = vd_strdup(r->reason);
 	for (const char *p = r->nics; p && *p; p++) {
