@@ -18,6 +18,8 @@ struct vd_verdict_info {
 	const char *meaning;
 };
 extern const struct vd_verdict_info vd_verdicts[];
+/* The meaning of word in a table ending with a NULL word, or NULL. */
+const char *vd_verdict_lookup(const struct vd_verdict_info *table, const char *word);
 
 const char *vd_sev_name(enum vd_sev s);
 

@@ -59,6 +59,10 @@ void vd_xl_free(struct vd_xl *x);
 const struct vd_xldom *vd_xl_domain(const struct vd_xl *x, unsigned long domid);
 const char *vd_run_name(enum vd_run r); /* "running", ...; NULL for VD_RUN_UNKNOWN */
 
+struct vd_xlfacts;
+/* A VIF's run state word: vd_run_name, "gone" without a domain, NULL without facts. */
+const char *vd_xl_run_state(const struct vd_xlfacts *f);
+
 /* What vd_xl_join() attaches to one VIF (vd_vif.xl). */
 struct vd_xlfacts {
 	const struct vd_xldom *dom; /* NULL: the hypervisor has no such domain */

@@ -51,6 +51,14 @@ const char *vd_sev_name(enum vd_sev s)
 	}
 }
 
+const char *vd_verdict_lookup(const struct vd_verdict_info *table, const char *word)
+{
+	for (const struct vd_verdict_info *i = table; i->word; i++)
+		if (strcmp(i->word, word) == 0)
+			return i->meaning;
+	return NULL;
+}
+
 bool vd_verdict_ok(const char *verdict)
 {
 	return verdict && strcmp(verdict, "ok") == 0;

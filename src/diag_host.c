@@ -39,10 +39,7 @@ static const struct {
 
 const char *vd_host_verdict_meaning(const char *verdict)
 {
-	for (const struct vd_verdict_info *i = vd_host_verdicts; i->word; i++)
-		if (strcmp(i->word, verdict) == 0)
-			return i->meaning;
-	return NULL;
+	return vd_verdict_lookup(vd_host_verdicts, verdict);
 }
 
 struct ctx {

@@ -23,10 +23,7 @@ const struct vd_verdict_info vd_xl_verdicts[] = {
 
 const char *vd_xl_verdict_meaning(const char *verdict)
 {
-	for (const struct vd_verdict_info *i = vd_xl_verdicts; i->word; i++)
-		if (strcmp(i->word, verdict) == 0)
-			return i->meaning;
-	return NULL;
+	return vd_verdict_lookup(vd_xl_verdicts, verdict);
 }
 
 static struct vd_xlnic *nic_of(const struct vd_xldom *d, unsigned long devid)

@@ -365,7 +365,7 @@ static void xl_keys(struct vd_json *j, const struct vd_xlfacts *f)
 {
 	const struct vd_xlnic *n = f ? f->nic : NULL;
 
-	vd_json_kstr(j, "run_state", !f ? NULL : f->dom ? vd_run_name(f->dom->run) : "gone");
+	vd_json_kstr(j, "run_state", vd_xl_run_state(f));
 	vd_json_kstr(j, "shutdown_reason", f && f->dom ? f->dom->shutdown_reason : NULL);
 	vd_json_key(j, "libxl");
 	if (!f) {

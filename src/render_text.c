@@ -285,11 +285,9 @@ static char *name_cell(const struct vd_vif *v)
 {
 	const struct vd_node *name = v->dom ? v->dom->name : NULL;
 	char *n = name ? esc(name->value, name->len, CELL_MAX) : vd_strdup("-");
-	const char *run = v->xl && v->xl->dom ? vd_run_name(v->xl->dom->run) : NULL;
+	const char *run = vd_xl_run_state(v->xl);
 	char *r;
 
-	if (v->xl && !v->xl->dom)
-		run = "gone";
 	if (!run || strcmp(run, "running") == 0)
 		return n;
 	r = vd_asprintf("%s (%s)", n, run);
@@ -344,9 +342,8 @@ static const char *verdict_meaning(const struct vd_vif *v)
 	for (size_t i = 0; !m && i < sizeof(by_pair) / sizeof(by_pair[0]); i++)
 		if (strcmp(v->verdict, by_pair[i]) == 0)
 			return vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be));
-	for (const struct vd_verdict_info *i = vd_verdicts; !m && i->word; i++)
-		if (strcmp(v->verdict, i->word) == 0)
-			m = i->meaning;
+	if (!m)
+		m = vd_verdict_lookup(vd_verdicts, v->verdict);
 	return m ? m : vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be));
 }
 

@@ -222,6 +222,11 @@ const struct vd_xldom *vd_xl_domain(const struct vd_xl *x, unsigned long domid)
 	return bsearch(&key, x->doms, x->ndoms, sizeof(*x->doms), dom_cmp);
 }
 
+const char *vd_xl_run_state(const struct vd_xlfacts *f)
+{
+	return !f ? NULL : f->dom ? vd_run_name(f->dom->run) : "gone";
+}
+
 const char *vd_run_name(enum vd_run r)
 {
 	static const char *const names[] = { NULL, "running", "paused", "shutdown", "dying" };

@@ -226,6 +226,14 @@ static struct vd_xl *run(struct vdt *t, const struct xrow *r)
 	return x;
 }
 
+/* The host first, then the facts: freeing the model must not need them. */
+static void done(struct vdt *t, struct vd_xl *x)
+{
+	vd_host_free(t->host);
+	t->host = NULL;
+	vd_xl_free(x);
+}
+
 static void test_row(void **state)
 {
 	struct vdt *t = *state;
@@ -244,10 +252,7 @@ static void test_row(void **state)
 	for (size_t i = 0; i < t->host->nvifs; i++)
 		assert_non_null(t->host->vifs[i]->xl);
 	assert_int_equal(t->host->nvifs, 1 + (r->verdict1 != NULL));
-	/* freed before the host: the model must not need the facts to be freed */
-	vd_host_free(t->host);
-	t->host = NULL;
-	vd_xl_free(x);
+	done(t, x);
 }
 
 static void test_libxl_only_vif(void **state)
@@ -269,9 +274,7 @@ static void test_libxl_only_vif(void **state)
 			    "domain 0), but the store has neither its frontend nor its backend");
 	/* still sorted */
 	assert_ptr_equal(t->host->vifs[1], v);
-	vd_host_free(t->host);
-	t->host = NULL;
-	vd_xl_free(x);
+	done(t, x);
 }
 
 static void test_unavailable(void **state)
@@ -288,9 +291,7 @@ static void test_unavailable(void **state)
 	assert_ptr_equal(t->host->xl, x);
 	assert_null(vdt_vif(t, 1, 0)->xl);
 	vdt_assert_vif(t, vdt_vif(t, 1, 0), "no-driver", "no-driver:error");
-	vd_host_free(t->host);
-	t->host = NULL;
-	vd_xl_free(x);
+	done(t, x);
 }
 
 /*
@@ -357,9 +358,7 @@ static void test_render(void **state)
 	assert_non_null(strstr(buf, "\"available\": true,\n      \"unavailable\": null"));
 	assert_non_null(strstr(buf, "\"verdict\": \"libxl-only\""));
 	free(buf);
-	vd_host_free(t->host);
-	t->host = NULL;
-	vd_xl_free(x);
+	done(t, x);
 }
 
 static void test_verdict_table(void **state)
