@@ -3,7 +3,9 @@
 #   make check      ASan+UBSan build of everything, then the whole test suite
 #   make demo       a realistic host in the test xenstored, vifdiag status and show on it
 #   make test-update  regenerate the golden outputs of tests/fixtures (review the diff!)
-#   make bench      vifdiag log on a generated 1 GB access log, against grep -c and wc -l
+#   make bench      log throughput vs grep -c . and wc -l, peak RSS, --from 10,000 VIFs: bench/results.md
+#   make check-valgrind  unit tests and one run per command under valgrind
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (tests/fuzz/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -34,6 +36,11 @@ WFLAGS := -Wall -Wextra -Wshadow -Wformat=2 -Wformat-nonliteral -Wstrict-prototy
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SANLD := -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+# clang only: the objects libFuzzer targets link (tests/fuzz/fuzz.mk)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+SANLD := -fsanitize=address,undefined
 else
 OPT := -O2 -g
 SANLD :=
@@ -41,9 +48,16 @@ endif
 
 CFLAGS ?=
 LDFLAGS ?=
-override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WFLAGS) -Iinclude $(XS_CFLAGS) $(XL_CFLAGS) -MMD -MP
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WFLAGS) -Iinclude $(XS_CFLAGS) $(XL_CFLAGS) $(BUNDLE_CFLAGS) $(CURSES_CFLAGS) -MMD -MP
 override LDFLAGS += $(SANLD)
-LIBS := $(XS_LIBS) $(XL_LIBS) -lz
+# bundles (vifdiag dump, --from BUNDLE): libarchive writes and reads the .tar.gz, nettle
+# hashes the members, jansson reads the JSON members back
+BUNDLE_CFLAGS := $(shell $(PKG_CONFIG) --cflags libarchive nettle jansson)
+BUNDLE_LIBS := $(shell $(PKG_CONFIG) --libs libarchive nettle jansson)
+# the full-screen view of top (src/top_tui.c)
+CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS := $(or $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null),-lncursesw -ltinfo)
+LIBS := $(XS_LIBS) $(XL_LIBS) $(BUNDLE_LIBS) -lz -lreadline $(CURSES_LIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +73,7 @@ BIN := $(BUILD)/vifdiag
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps check check-xen tests demo test-update install uninstall clean format bench
+.PHONY: all deps check check-xen check-valgrind tests demo test-update install uninstall clean format bench
 all: $(BIN)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -77,6 +91,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS) -lcmocka
 
 -include tests/xsd/xsd.mk
+-include tests/fuzz/fuzz.mk
 
 tests: $(BIN) $(UNIT_BINS) $(XSD_BIN) $(XSD_TEST_BINS)
 
@@ -94,6 +109,12 @@ check-xen: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	@tests/e2e/run.sh build/asan
 
+# Not part of check: the unit tests and one run per command under valgrind memcheck, on
+# the plain build (tests/valgrind.sh): no memory error, no definite leak.
+check-valgrind: deps
+	@$(MAKE) --no-print-directory tests
+	@tests/valgrind.sh $(BUILD)
+
 test-update: deps
 	@$(MAKE) --no-print-directory all
 	@tests/golden.sh --update $(BUILD)
@@ -102,8 +123,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all $(XSD_BIN)
 	@scripts/demo.sh $(BUILD)
 
-# Not part of check: times `vifdiag log` over a generated 1 GB access log against grep -c
-# and wc -l on the same file (needs ~1.1 GB free in TMPDIR; the file is deleted afterwards).
+# Not part of check: scripts/bench.sh, results in bench/results.md (needs ~1.4 GB free in
+# TMPDIR; its files are deleted afterwards).
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)

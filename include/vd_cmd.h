@@ -56,10 +56,29 @@ bool vd_option_applies(const struct vd_option *opt, const char *cmd);
 
 int vd_cmd_status(const struct vd_invocation *inv);
 int vd_cmd_show(const struct vd_invocation *inv);
+int vd_cmd_check(const struct vd_invocation *inv);
 int vd_cmd_watch(const struct vd_invocation *inv);
 int vd_cmd_log(const struct vd_invocation *inv);
+int vd_cmd_metrics(const struct vd_invocation *inv);
+int vd_cmd_dump(const struct vd_invocation *inv);
 int vd_cmd_help(const struct vd_invocation *inv);
 int vd_cmd_complete(const struct vd_invocation *inv);
+int vd_cmd_shell(const struct vd_invocation *inv);
+int vd_cmd_top(const struct vd_invocation *inv);
+
+#define VD_VERSION "0.1.0"
+
+/* The defaults of every invocation (stdout, stderr, 5 retries, 30 s timeout, ...). */
+void vd_opts_default(struct vd_opts *o);
+/*
+ * Runs one command line (argv[0] is the program name): options, command lookup, checks,
+ * the command. Returns its exit code with err set for a failure; never exits. o->vifs is
+ * allocated: the caller frees it.
+ */
+int vd_dispatch(int argc, char **argv, struct vd_opts *o, struct vd_err *err);
+/* "vifdiag: MESSAGE" with the message escaped for a terminal. */
+void vd_err_print(FILE *out, const struct vd_err *err);
+void vd_version(FILE *out);
 
 /*
  * SIGINT and SIGTERM set *flag (returned) instead of killing us; they stay blocked except

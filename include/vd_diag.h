@@ -22,5 +22,11 @@ extern const struct vd_verdict_info vd_verdicts[];
 const char *vd_verdict_lookup(const struct vd_verdict_info *table, const char *word);
 
 const char *vd_sev_name(enum vd_sev s);
+/* "info", "warning", "error" to a severity; false for any other word. */
+bool vd_sev_parse(const char *s, enum vd_sev *out);
+
+/* The catalogue's rule ID (VD001...) of a finding code, or of a finding; NULL if unknown. */
+const char *vd_rule_id(const char *code);
+const char *vd_finding_rule_id(const struct vd_finding *f);
 
 #endif

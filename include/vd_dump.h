@@ -19,7 +19,19 @@
 int vd_dump_parse(const char *buf, size_t len, const char *fname, struct vd_snap *snap,
 		  struct vd_err *err);
 
-/* Reads a whole file ("-" is stdin) and parses it; I/O failures give VD_EXIT_SOURCE too. */
+/* The snapshot as `xenstore-ls -f` prints it (no permissions: the live walker reads
+ * none); vd_dump_parse gives the same nodes back. Appends to out. */
+struct vd_buf;
+void vd_dump_write(const struct vd_snap *s, struct vd_buf *out);
+
+/*
+ * Reads a whole file ("-" is stdin) and parses it; I/O failures give VD_EXIT_SOURCE too.
+ * Keeps only what the model reads (the source of --from): domain dirs, names, vm paths,
+ * device/vif, backend/vif and error subtrees and /xapi, plus one node
+ * of each domain so that every domain stays listed; nodes it drops are not checked for
+ * duplicates. vd_dump_load_all keeps every node.
+ */
 int vd_dump_load(const char *fname, struct vd_snap *snap, struct vd_err *err);
+int vd_dump_load_all(const char *fname, struct vd_snap *snap, struct vd_err *err);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * Streaming JSON writer: no tree is built, keys come out in the order they are written
  * (stable for golden tests), commas and nesting are automatic. Strings are escaped fully:
- * '"', '\\', every byte below 0x20 and DEL as \u00XX (short forms \n \t \r \b \f allowed),
- * bytes that are not valid UTF-8 as U+FFFD (\ufffd), U+2028/U+2029 as \u2028/\u2029.
+ * '"', '\\', every byte below 0x20, DEL and the C1 controls U+0080..U+009F as \u00XX (short forms
+ * \n \t \r \b \f allowed), bytes that are not valid UTF-8 as U+FFFD (\ufffd), the bidi and
+ * line/paragraph separator controls (U+061C, U+200E/F, U+2028..U+202E, U+2066..U+2069) as \uXXXX.
  * I/O errors and misuse (value without key in an object, unbalanced end) are sticky and
  * reported once by vd_json_finish().
  */

@@ -48,11 +48,29 @@ enum vd_layout {
 
 enum vd_sev { VD_SEV_INFO, VD_SEV_WARN, VD_SEV_ERROR };
 
+/* What a finding is based on (vd_catalogue.h, src/evidence.c). */
+enum vd_evkind {
+	VD_EV_XS,   /* a xenstore key: where is its path */
+	VD_EV_HOST, /* a sysfs, debugfs or /proc fact: where is the file */
+	VD_EV_LOG,  /* a log line: where is file:line */
+	VD_EV_TIME, /* a duration: where says what was timed */
+};
+
+struct vd_evidence {
+	enum vd_evkind kind;
+	char *where; /* owned */
+	char *value; /* owned, len bytes (raw: may be guest-written); NULL: absent */
+	size_t len;
+	const char *note; /* "absent", "unreadable", "truncated", or NULL */
+};
+
 struct vd_finding {
 	enum vd_sev sev;
-	const char *code; /* stable identifier, e.g. "hotplug-error" */
-	char *msg;	  /* what is wrong (owned; may quote guest bytes raw) */
-	char *hint;	  /* what to do (owned, may be NULL) */
+	const char *code;	/* stable identifier, e.g. "hotplug-error" (vd_catalogue.h) */
+	char *msg;		/* what is wrong (owned; may quote guest bytes raw) */
+	char *hint;		/* what to do (owned, may be NULL) */
+	struct vd_evidence *ev; /* owned */
+	size_t nev;
 };
 
 struct vd_domain {
@@ -65,6 +83,7 @@ struct vd_domain {
 struct vd_hostfacts;
 struct vd_xl;
 struct vd_xlfacts;
+struct vd_qload;
 
 struct vd_vif {
 	unsigned long domid; /* the frontend (guest) domain */
@@ -103,6 +122,9 @@ struct vd_vif {
 
 	/* filled by vd_xl_join (vd_xl.h): libxl's view; NULL when libxl is unavailable */
 	const struct vd_xlfacts *xl;
+
+	/* filled by vd_mq_read (vd_mq.h): per-queue interrupt load, NULL when unknown */
+	const struct vd_qload *load;
 };
 
 struct vd_host {
@@ -114,7 +136,8 @@ struct vd_host {
 	char **notes;		/* host-level observations (owned) */
 	const struct vd_xl *xl; /* set by vd_xl_join: libxl's facts or why there are none */
 	size_t nnotes;
-	void *priv; /* builder-owned strings */
+	const char *source_kind; /* "bundle" when the pipeline read one, else NULL */
+	void *priv;		 /* builder-owned strings */
 };
 
 struct vd_host *vd_build_model(const struct vd_snap *snap);
@@ -137,5 +160,12 @@ size_t vd_dir_keys(const struct vd_snap *snap, const char *dir, struct vd_key **
 
 void vd_vif_add_finding(struct vd_vif *v, enum vd_sev sev, const char *code, const char *hint,
 			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Evidence of a finding (src/evidence.c): one fact, its value copied. */
+void vd_finding_add_evidence(struct vd_finding *f, enum vd_evkind kind, const char *where,
+			     const char *value, size_t len, const char *note);
+/* The last finding of v, to attach evidence to right after vd_vif_add_finding. */
+struct vd_finding *vd_vif_last_finding(struct vd_vif *v);
+void vd_finding_free_evidence(struct vd_finding *f);
 
 #endif

@@ -24,8 +24,24 @@ struct vd_opts {
 	const char **vifs; /* log --vif DOM[/DEVID], repeatable (owned array) */
 	int nvifs;
 	long long since_ms, until_ms; /* log --since/--until; -1: open */
-	FILE *out;		      /* renderers write here */
-	FILE *err;		      /* warnings go here */
+	/* metrics */
+	const char *output; /* --output FILE: replace FILE atomically; NULL: stdout */
+	const char *listen; /* --listen ADDR:PORT: serve /metrics */
+	/* dump (--output above is its bundle's name too) */
+	bool redact;		  /* --redact */
+	unsigned long log_max_mb; /* --log-max MB */
+	int argc;		  /* the command line, for the bundle's record */
+	char **argv;
+	const char *version;
+	/* top */
+	bool batch;		  /* -b: plain-text frames to stdout */
+	unsigned long iterations; /* -n: frames, 0: until stopped */
+	unsigned long delay_ms;	  /* -d SECS */
+	/* check */
+	int min_sev;	  /* --min-severity, an enum vd_sev; -1: the default (warning) */
+	long interval_ms; /* --interval SECS: between the two load samples; -1: default */
+	FILE *out;	  /* renderers write here */
+	FILE *err;	  /* warnings go here */
 };
 
 #endif

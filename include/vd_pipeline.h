@@ -10,12 +10,16 @@
 
 struct vd_sysfs;
 struct vd_xl;
+struct vd_bundle;
+struct vd_mq;
 
 struct vd_report {
 	struct vd_snap *snap;
 	struct vd_host *host;
-	struct vd_sysfs *sysfs; /* host facts joined into host (vd_sysfs.h) */
-	struct vd_xl *xl;	/* libxl facts joined into host (vd_xl.h) */
+	struct vd_sysfs *sysfs;	  /* host facts joined into host (vd_sysfs.h) */
+	struct vd_xl *xl;	  /* libxl facts joined into host (vd_xl.h) */
+	struct vd_bundle *bundle; /* --from BUNDLE: where all of them came from */
+	struct vd_mq *mq;	  /* multi-queue facts and per-queue load (vd_mq.h) */
 	struct vd_selection sel;
 };
 

@@ -19,7 +19,8 @@ struct vd_node {
 	char *path;  /* absolute, NUL-terminated */
 	char *value; /* len bytes plus a NUL added for convenience; may contain NULs */
 	size_t len;
-	char *perms; /* "n0,r1" as xenstore-ls -p prints it, or NULL when unknown */
+	char *perms; /* "n0,r1" as xenstore-ls -p prints it, or NULL when unknown; owned by
+		      * the snapshot (vd_snap_intern), never freed by the caller */
 	unsigned flags;
 	unsigned line; /* line in the dump file it came from, 0 for live */
 };
@@ -37,6 +38,12 @@ void vd_snap_move(struct vd_snap *dst, struct vd_snap *src);
  * and get stay valid only until the next put: build the snapshot first, then look up.
  */
 struct vd_node *vd_snap_put(struct vd_snap *s, const char *path, const char *val, size_t len);
+
+/*
+ * A copy of str (len bytes at most, up to a NUL) that the snapshot owns until it is freed,
+ * one per distinct text: permissions repeat on most nodes of a dump.
+ */
+char *vd_snap_intern(struct vd_snap *s, const char *str, size_t len);
 
 /* Lookups work at any time (the index is rebuilt lazily after puts). */
 const struct vd_node *vd_snap_get(const struct vd_snap *s, const char *path);

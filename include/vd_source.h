@@ -11,16 +11,18 @@
 
 /*
  * The VIF-relevant part of the live store, read inside one transaction; never writes.
- * timeout_s (0: none): a xenstored that accepts the connection but does not answer in
- * time (hung, or a wedged socket) is a VD_EXIT_SOURCE error instead of a hang.
+ * timeout_s (0: none): a xenstored that accepts the connection but then sends no reply for
+ * timeout_s seconds (hung, or a wedged socket) is a VD_EXIT_SOURCE error instead of a hang;
+ * a walk that keeps getting answers is never cut, however long it takes.
  */
 int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, unsigned timeout_s, struct vd_err *err);
 
 /*
  * The same walker on an open handle (watch keeps one): VD_XS_ALL reads what vd_xs_snapshot
  * reads, VD_XS_DOMAINS each /local/domain/<d> with its name and vm, VD_XS_TREES each root
- * and everything below it (an absent root is no error). One DIRECTORY and one READ per node,
- * in one transaction retried up to retries times when it conflicts.
+ * and everything below it (an absent root is no error). One READ per node and one DIRECTORY
+ * per node that can have children (vd_xs_known_leaf), in one transaction retried up to
+ * retries times when it conflicts.
  */
 struct xs_handle;
 /* xs_open(0) (honours XENSTORED_PATH), or NULL with a VD_EXIT_SOURCE error saying where. */
@@ -28,6 +30,13 @@ struct xs_handle *vd_xs_open(struct vd_err *err);
 enum vd_xs_what { VD_XS_ALL, VD_XS_DOMAINS, VD_XS_TREES };
 int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots, size_t nroots,
 	       unsigned retries, struct vd_snap *snap, struct vd_err *err);
+/* A key netif.h or the toolstack define as a value (state, mac, feature-*, ...): a READ
+ * that returns a non-empty value is all of it, the walker asks no DIRECTORY there. */
+bool vd_xs_known_leaf(const char *name);
+/* The same on a guarded connection (vd_xsconn.h): its watchdog is armed during the read. */
+struct vd_xsconn;
+int vd_xs_read_conn(struct vd_xsconn *c, enum vd_xs_what what, const char *const *roots,
+		    size_t nroots, unsigned retries, struct vd_snap *snap, struct vd_err *err);
 
 /*
  * watch: follows the VIF nodes of every domain live (libxenstore watches on each domain's
@@ -43,6 +52,7 @@ struct vd_tracker;
 struct vd_watchrun {
 	struct vd_tracker *tracker;
 	unsigned retries;
+	unsigned timeout; /* --timeout: no reply for this many seconds is a lost connection */
 	volatile sig_atomic_t *stop;
 	const sigset_t *waitmask;
 };

@@ -103,7 +103,8 @@ struct vd_hostfacts {
 };
 
 struct vd_sysfs {
-	char *root;		/* NULL: not read */
+	char *root;		/* as messages and evidence name it; NULL: not read */
+	char *dir;		/* where the files are (a bundle's: a temporary dir) */
 	bool asked;		/* the user named root: say so when it gives nothing */
 	char *unavailable;	/* why no host facts at all, else NULL */
 	struct vd_netdev *devs; /* sorted by name */
@@ -129,6 +130,26 @@ struct vd_sysfs {
  * VIFDIAG_OVS_VSCTL names the tool to use.
  */
 struct vd_sysfs *vd_sysfs_read(const char *root, bool require_xen);
+
+/*
+ * What the reader opened, for `vifdiag dump` to copy exactly those objects (one list of
+ * what status reads, here, instead of a second one that could drift). path is under the
+ * root, starting with "/sys/". FILE: a file read; LINK: a symlink read; DIR: a directory
+ * whose existence counts; LIST: a directory whose entries were listed.
+ */
+enum vd_sysfs_seen { VD_SEEN_FILE, VD_SEEN_LINK, VD_SEEN_DIR, VD_SEEN_LIST };
+typedef void (*vd_sysfs_seen_fn)(void *arg, enum vd_sysfs_seen kind, const char *path);
+
+struct vd_sysfs_opts {
+	const char *root;
+	const char *shown; /* the root as messages name it; NULL: root */
+	bool require_xen;
+	vd_sysfs_seen_fn seen; /* NULL: nobody asks */
+	void *arg;
+	/* a bundle: ovs-vsctl port-to-br answers as files <dir>/<port> instead of the tool */
+	const char *ovs_answers;
+};
+struct vd_sysfs *vd_sysfs_read_with(const struct vd_sysfs_opts *o);
 void vd_sysfs_free(struct vd_sysfs *s);
 const struct vd_netdev *vd_sysfs_netdev(const struct vd_sysfs *s, const char *name);
 const struct vd_nbdebug *vd_sysfs_debug(const struct vd_sysfs *s, const char *name);
@@ -142,6 +163,9 @@ bool vd_ioring_parse(const char *text, struct vd_ioring *r);
  * (the child is then killed).
  */
 char *vd_run_capture(char *const argv[], unsigned timeout_ms, char **why);
+/* The same keeping up to max bytes of stdout; *cut says whether more was dropped. */
+char *vd_run_capture_max(char *const argv[], unsigned timeout_ms, size_t max, bool *cut,
+			 char **why);
 
 /* Sets vd_vif.host / host_unavailable of every VIF of h. */
 void vd_host_join(struct vd_host *h, struct vd_sysfs *s);

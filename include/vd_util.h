@@ -46,7 +46,35 @@ bool vd_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long 
 /* Same on a NUL-terminated string. */
 bool vd_parse_uint_str(const char *s, unsigned long max, unsigned long *out);
 
+/* True if y-m-d is a day of the proleptic Gregorian calendar (2026-02-30 is not one). */
+bool vd_date_valid(long y, int m, int d);
+/*
+ * For a time as people type it: false if s starts with a well-formed YYYY-MM-DD that names
+ * no day (mktime and timegm would silently roll 02-30 into March); true otherwise, the
+ * rest of the syntax being the time parser's job.
+ */
+bool vd_iso_date_exists(const char *s);
+
 /* True if s starts with prefix. */
 bool vd_startswith(const char *s, const char *prefix);
+/* A host root as a prefix of absolute paths: "" for NULL, "" and "/" (this system). */
+const char *vd_root_prefix(const char *root);
+
+/* An integer-keyed hash map to indexes (domids, VIFs): O(1) lookups on large hosts. */
+struct vd_imap {
+	unsigned long long *keys;
+	size_t *vals; /* value + 1; 0: empty slot */
+	size_t cap, n;
+};
+bool vd_imap_get(const struct vd_imap *m, unsigned long long key, size_t *val);
+void vd_imap_put(struct vd_imap *m, unsigned long long key, size_t val);
+void vd_imap_free(struct vd_imap *m);
+
+/*
+ * Comparisons made by the lookups that must stay near-linear on large hosts and logs
+ * (pairing VIF ends, duplicate netdev names, the log tracker's per-record work). Only the
+ * tests read it: they bound it on large inputs instead of timing anything.
+ */
+extern unsigned long vd_work;
 
 #endif

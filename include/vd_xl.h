@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "vd_diag.h"
+#include "vd_err.h"
 #include "vd_model.h"
 
 /* Most decisive first, as xl list's flags are read: dying > shutdown > paused > running. */
@@ -58,6 +59,11 @@ struct vd_xl *vd_xl_read(bool live);
 void vd_xl_free(struct vd_xl *x);
 const struct vd_xldom *vd_xl_domain(const struct vd_xl *x, unsigned long domid);
 const char *vd_run_name(enum vd_run r); /* "running", ...; NULL for VD_RUN_UNKNOWN */
+
+/* A bundle's libxl.json (src/xl_json.c): the facts as JSON (owned), and back again; a
+ * malformed file is a VD_EXIT_SOURCE error naming it. Joined facts are not written. */
+char *vd_xl_to_json(const struct vd_xl *x);
+struct vd_xl *vd_xl_from_json(const char *buf, size_t len, const char *name, struct vd_err *err);
 
 struct vd_xlfacts;
 /* A VIF's run state word: vd_run_name, "gone" without a domain, NULL without facts. */

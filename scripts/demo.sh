@@ -33,4 +33,5 @@ run "$B/vifdiag" status
 broken=$("$B/vifdiag" status --json | jq -r '[.vifs[] | select(.verdict != "ok")][0] | "\(.domid)/\(.devid)"')
 [ "$broken" != "null/null" ] && run "$B/vifdiag" show "$broken"
 echo
-echo "(the same run offline: vifdiag --from $TREE status)"
+echo "The same host offline, from the xenstore-ls -fp dump it was loaded from:"
+run "$B/vifdiag" --from "$TREE" status

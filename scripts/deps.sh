@@ -4,8 +4,10 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev libxen-dev xenstore-utils libcmocka-dev
-zlib1g-dev clang-format jq groff-base groff python3 iproute2 procps
-qemu-system-x86 kmod cpio"
+zlib1g-dev libarchive-dev nettle-dev libjansson-dev clang-format jq groff-base groff python3 iproute2 procps
+qemu-system-x86 kmod cpio tmux libreadline-dev libncurses-dev
+clang libclang-rt-14-dev valgrind cppcheck clang-tidy
+prometheus prometheus-node-exporter curl"
 
 missing=""
 for p in $PKGS; do

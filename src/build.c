@@ -215,14 +215,89 @@ static void collect_backends(struct builder *b, const struct vd_domain *d)
 
 static bool same(const char *a, const char *b)
 {
+	vd_work++;
 	return a && b && strcmp(a, b) == 0;
 }
 
-static struct end_ref *find_end(struct ends *e, const char *path)
+/*
+ * Ends sorted by a string (their path, or the path they point at) for lookups in log time:
+ * a host has as many ends as VIFs, and pairing looks each one up.
+ */
+struct end_index {
+	struct end_ref **v;
+	size_t n;
+	bool by_claim; /* sorted by points_to (then by position), else by path */
+};
+
+static const char *index_key(const struct end_index *x, const struct end_ref *r)
 {
+	return x->by_claim ? r->points_to : r->path;
+}
+
+static int str_cmp(const char *a, const char *b)
+{
+	vd_work++;
+	return strcmp(a, b);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return str_cmp((*(struct end_ref *const *)a)->path, (*(struct end_ref *const *)b)->path);
+}
+
+static int by_claim(const void *a, const void *b)
+{
+	const struct end_ref *x = *(struct end_ref *const *)a, *y = *(struct end_ref *const *)b;
+	int c = str_cmp(x->points_to, y->points_to);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+static void index_ends(struct end_index *x, struct ends *e, bool claim)
+{
+	x->v = vd_malloc((e->n ? e->n : 1) * sizeof(*x->v));
+	x->n = 0;
+	x->by_claim = claim;
 	for (size_t i = 0; i < e->n; i++)
-		if (same(e->v[i].path, path))
-			return &e->v[i];
+		if (index_key(x, &e->v[i]))
+			x->v[x->n++] = &e->v[i];
+	if (x->n > 1)
+		qsort(x->v, x->n, sizeof(*x->v), claim ? by_claim : by_path);
+}
+
+/* The first position whose key is >= key. */
+static size_t index_lower(const struct end_index *x, const char *key)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (str_cmp(index_key(x, x->v[mid]), key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The end at path (paths are unique), or NULL. */
+static struct end_ref *find_end(const struct end_index *x, const char *path)
+{
+	size_t i;
+
+	if (!path)
+		return NULL;
+	i = index_lower(x, path);
+	return i < x->n && same(x->v[i]->path, path) ? x->v[i] : NULL;
+}
+
+/* The first unused end, in collection order, that points at path, or NULL. */
+static struct end_ref *find_claim(const struct end_index *x, const char *path)
+{
+	for (size_t i = index_lower(x, path); i < x->n && same(x->v[i]->points_to, path); i++)
+		if (!x->v[i]->used)
+			return x->v[i];
 	return NULL;
 }
 
@@ -446,11 +521,14 @@ static struct vd_vif *vif_of(struct builder *b, struct end_ref *f, struct end_re
 static void pair_ends(struct builder *b)
 {
 	struct ends *fes = &b->fes, *bes = &b->bes;
+	struct end_index paths, claims;
 
+	index_ends(&paths, bes, false);
+	index_ends(&claims, bes, true);
 	/* 1. ends that point at each other */
 	for (size_t i = 0; i < fes->n; i++) {
 		struct end_ref *f = &fes->v[i];
-		struct end_ref *bk = find_end(bes, f->points_to);
+		struct end_ref *bk = find_end(&paths, f->points_to);
 
 		if (bk && !bk->used && same(bk->points_to, f->path))
 			fill_vif(b, vif_of(b, f, bk, NULL));
@@ -459,22 +537,18 @@ static void pair_ends(struct builder *b)
 	 * guest wrote its own `backend` key, so trust the toolstack-written side for pairing */
 	for (size_t i = 0; i < fes->n; i++) {
 		struct end_ref *f = &fes->v[i];
+		struct end_ref *bk = f->used ? NULL : find_claim(&claims, f->path);
 		struct vd_vif *v;
 
-		if (f->used)
+		if (!bk)
 			continue;
-		for (size_t j = 0; j < bes->n; j++) {
-			struct end_ref *bk = &bes->v[j];
-
-			if (bk->used || !same(bk->points_to, f->path))
-				continue;
-			v = vif_of(b, f, bk, NULL);
-			v->mismatch = true;
-			v->fe_claims = f->points_to;
-			fill_vif(b, v);
-			break;
-		}
+		v = vif_of(b, f, bk, NULL);
+		v->mismatch = true;
+		v->fe_claims = f->points_to;
+		fill_vif(b, v);
 	}
+	free(paths.v);
+	free(claims.v);
 	/* 3. frontends left alone: their backend is missing, or belongs to someone else */
 	for (size_t i = 0; i < fes->n; i++) {
 		struct end_ref *f = &fes->v[i];
@@ -582,6 +656,7 @@ void vd_host_free(struct vd_host *h)
 		for (size_t j = 0; j < v->nfindings; j++) {
 			free(v->findings[j].msg);
 			free(v->findings[j].hint);
+			vd_finding_free_evidence(&v->findings[j]);
 		}
 		free(v->findings);
 		free(v->queues);
@@ -656,6 +731,7 @@ void vd_vif_add_finding(struct vd_vif *v, enum vd_sev sev, const char *code, con
 
 	v->findings = vd_realloc(v->findings, (v->nfindings + 1) * sizeof(*v->findings));
 	f = &v->findings[v->nfindings++];
+	*f = (struct vd_finding){ 0 };
 	va_start(ap, fmt);
 	msg = vd_vasprintf(fmt, ap);
 	va_end(ap);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "vd_diag.h"
+#include "vd_esc.h"
+#include "vd_util.h"
 #include "vd_sysfs.h"
 #include "vd_xl.h"
 
@@ -14,10 +16,20 @@ const struct vd_cmd vd_cmds[] = {
 	  "one line per VIF: both states, queues, hotplug, bridge, verdict" },
 	{ "show", vd_cmd_show, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM[/DEVID]...]",
 	  "everything known about each VIF: rings, event channels, features, findings" },
+	{ "check", vd_cmd_check, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM[/DEVID]...]",
+	  "the findings of each VIF with rule ID, evidence and fix, most severe first" },
 	{ "watch", vd_cmd_watch, 0, -1, 0, "[DOM...]",
 	  "follow VIFs live: one line per change, stalls, a summary at Ctrl-C" },
-	{ "log", vd_cmd_log, 1, -1, 0, "FILE...",
+	{ "log", vd_cmd_log, 0, -1, 0, "FILE...",
 	  "per-VIF timeline from oxenstored access logs or xenstored traces" },
+	{ "shell", vd_cmd_shell, 0, 0, 0, "",
+	  "interactive prompt: every command, store browsing (ls, cat, tree, cd), completion" },
+	{ "metrics", vd_cmd_metrics, 0, 0, VD_CMD_NEEDS_SOURCE, "",
+	  "Prometheus metrics of every VIF: stdout, a textfile (--output) or HTTP (--listen)" },
+	{ "dump", vd_cmd_dump, 0, 0, 0, "",
+	  "write a support bundle (.tar.gz): store, host side, libxl, logs, MANIFEST" },
+	{ "top", vd_cmd_top, 0, 0, VD_CMD_NEEDS_SOURCE, "",
+	  "every VIF at once, refreshed: states, guest rx/tx rates, queue events (-b: text)" },
 	{ "help", vd_cmd_help, 0, 1, 0, "[COMMAND]", "show help for vifdiag or a command" },
 	{ "__complete", vd_cmd_complete, 0, -1, VD_CMD_HIDDEN, "WORDS...",
 	  "print completion candidates for the words of a command line" },
@@ -25,13 +37,16 @@ const struct vd_cmd vd_cmds[] = {
 };
 
 const struct vd_option vd_options[] = {
-	{ "from", 0, "FILE", "status show",
-	  "read a xenstore-ls dump (-f, -fp or indented) instead of live xenstored" },
-	{ "json", 'j', NULL, "status show watch log", "print JSON (schema in vifdiag(1))" },
+	{ "from", 0, "FILE", "status show check log shell metrics top",
+	  "read a xenstore-ls dump (-f, -fp or indented) or a bundle instead of live xenstored" },
+	{ "redact", 0, NULL, "dump",
+	  "replace MACs, IPs, UUIDs, domain and host names by pseudonyms (map in FILE.map)" },
+	{ "log-max", 0, "MB", "dump", "xenstored logs in the bundle up to MB, newest first (64)" },
+	{ "json", 'j', NULL, "status show check watch log", "print JSON (schema in vifdiag(1))" },
 	{ "raw", 0, NULL, "show", "also print the underlying xenstore keys" },
 	{ "color", 0, "WHEN", "*", "colour: auto (default, only on a terminal), always, never" },
-	{ "sysfs-root", 0, "DIR", "status show",
-	  "read the host side (sysfs, debugfs) under DIR (default / unless --from)" },
+	{ "sysfs-root", 0, "DIR", "status show check dump shell metrics top",
+	  "read the host side (sysfs, debugfs) under DIR (default /; a dump: none)" },
 	{ "stall", 0, "NAME=SECS", "watch log",
 	  "stall threshold: initwait (10), hotplug (40), connect (30), close (10); 0 off" },
 	{ "follow", 'f', NULL, "log", "keep reading the newest file like tail -F" },
@@ -39,10 +54,21 @@ const struct vd_option vd_options[] = {
 	{ "vif", 0, "DOM[/DEVID]", "log", "only these VIFs (repeatable; DOM: domid or name)" },
 	{ "since", 0, "TIME", "log", "only changes at or after TIME (ISO 8601 or @SECONDS)" },
 	{ "until", 0, "TIME", "log", "only changes at or before TIME" },
-	{ "retries", 0, "N", "status show watch",
+	{ "retries", 0, "N", "status show check watch shell metrics dump top",
 	  "read the store again up to N times when it changes under us (default 5)" },
-	{ "timeout", 0, "SECS", "status show",
-	  "give up when xenstored does not answer within SECS (default 30; 0: wait)" },
+	{ "timeout", 0, "SECS", "status show check watch shell metrics dump top",
+	  "give up when xenstored sends no reply for SECS (default 30; 0: wait)" },
+	{ "output", 'o', "FILE", "metrics dump",
+	  "write to FILE atomically (temporary file beside it, then rename); dump: the bundle" },
+	{ "listen", 0, "ADDR:PORT", "metrics",
+	  "serve /metrics over HTTP on ADDR:PORT (ADDR default 127.0.0.1)" },
+	{ "batch", 'b', NULL, "top", "print frames as plain text to stdout, no full screen" },
+	{ "iterations", 'n', "N", "top", "stop after N frames (default: until q or Ctrl-C)" },
+	{ "delay", 'd', "SECS", "top", "seconds between frames, e.g. 0.5 (default 2)" },
+	{ "min-severity", 0, "LEVEL", "check",
+	  "report findings at or above info, warning (default) or error; exit 1 if any" },
+	{ "interval", 0, "SECS", "show check",
+	  "live: sample per-queue interrupts twice, SECS apart (default 1; 0: once)" },
 	{ "help", 'h', NULL, "*", "show help" },
 	{ "version", 'V', NULL, "*", "print the version" },
 	{ NULL, 0, NULL, NULL, NULL },
@@ -140,4 +166,38 @@ int vd_cmd_help(const struct vd_invocation *inv)
 		return inv->err->code;
 	vd_usage(inv->opts->out, c);
 	return VD_EXIT_OK;
+}
+
+void vd_opts_default(struct vd_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->color = VD_COLOR_AUTO;
+	o->retries = 5;
+	o->timeout = 30;
+	o->out = stdout;
+	o->err = stderr;
+	for (size_t i = 0; i < sizeof(o->stall_ms) / sizeof(o->stall_ms[0]); i++)
+		o->stall_ms[i] = -1;
+	o->since_ms = -1;
+	o->until_ms = -1;
+	o->version = VD_VERSION;
+	o->delay_ms = 2000;
+	o->min_sev = -1;
+	o->interval_ms = -1;
+}
+
+void vd_err_print(FILE *out, const struct vd_err *err)
+{
+	/* messages quote file names, arguments and store paths: nothing raw on a tty */
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	vd_esc_text_composed(&b, err->msg, strlen(err->msg));
+	fprintf(out, "vifdiag: %s\n", vd_buf_cstr(&b));
+	vd_buf_free(&b);
+}
+
+void vd_version(FILE *out)
+{
+	fprintf(out, "vifdiag %s\n", VD_VERSION);
 }

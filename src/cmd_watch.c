@@ -62,7 +62,7 @@ static void on_event(const struct vd_event *ev, void *arg)
 int vd_cmd_watch(const struct vd_invocation *inv)
 {
 	struct sink s = { .rd = vd_ev_renderer_for(inv->opts) };
-	struct vd_watchrun run = { .retries = inv->opts->retries };
+	struct vd_watchrun run = { .retries = inv->opts->retries, .timeout = inv->opts->timeout };
 	struct vd_vifsel sel;
 	sigset_t waitmask, saved;
 	int64_t thr[VD_STALL_N], started;

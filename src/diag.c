@@ -26,7 +26,8 @@ const struct vd_verdict_info vd_verdicts[] = {
 	{ "hotplug-pending", "guest connected, backend waits for the hotplug script" },
 	{ "connecting",
 	  "a transient bring-up state, or states no rule explains (see the findings)" },
-	{ "closing", "one end is Closing: detach, shutdown or an error in progress" },
+	{ "closing", "one end is Closing, or only one is Closed: detach, shutdown or an error in "
+		     "progress" },
 	{ "closed", "both ends are Closed, or the toolstack is removing a closed backend" },
 	{ "backend-error", "a driver wrote an error node for this device" },
 	{ "orphan-backend", "a backend whose frontend does not exist" },
@@ -303,6 +304,49 @@ static void rule_pairing(const struct vd_host *h, struct vd_vif *v)
 				   "the guest changed it or the toolstack wrote it wrong",
 				   "frontend backend-id is %lu but the backend is in domain %ld",
 				   v->fe.peer_id.v, v->be.domid);
+}
+
+/* One bad key of a queue for the message: its name and its value, or that it is absent. */
+static void bad_key(struct vd_buf *b, const char *name, const struct vd_num *n)
+{
+	if (b->len)
+		vd_buf_adds(b, ", ");
+	vd_buf_adds(b, name);
+	if (n->node) {
+		char *q = quoted_node(n->node, 32);
+
+		vd_buf_addf(b, " '%s'", q);
+		free(q);
+	} else {
+		vd_buf_adds(b, " (absent)");
+	}
+}
+
+/* Every key of the queue netback would fail on, not just the first: each needs fixing. */
+static void rule_queue_keys(struct vd_vif *v, const struct vd_queue *q)
+{
+	bool ev = q->evtchn.ok || (q->evtchn_tx.ok && q->evtchn_rx.ok) || unread(q->evtchn.node) ||
+		  unread(q->evtchn_tx.node) || unread(q->evtchn_rx.node);
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	if (num_missing(&q->tx_ring_ref))
+		bad_key(&b, "tx-ring-ref", &q->tx_ring_ref);
+	if (num_missing(&q->rx_ring_ref))
+		bad_key(&b, "rx-ring-ref", &q->rx_ring_ref);
+	if (!ev && (q->evtchn.node || (!q->evtchn_tx.node && !q->evtchn_rx.node))) {
+		bad_key(&b, "event-channel", &q->evtchn);
+	} else if (!ev) {
+		if (num_missing(&q->evtchn_tx))
+			bad_key(&b, "event-channel-tx", &q->evtchn_tx);
+		if (num_missing(&q->evtchn_rx))
+			bad_key(&b, "event-channel-rx", &q->evtchn_rx);
+	}
+	if (b.len)
+		vd_vif_add_finding(v, VD_SEV_ERROR, "queue-keys",
+				   "netback fails with 'reading .../ring-ref' or 'event-channel'",
+				   "queue %lu lacks a valid %s", q->id, vd_buf_cstr(&b));
+	vd_buf_free(&b);
 }
 
 static void rule_errors(struct vd_vif *v)
@@ -590,21 +634,8 @@ static void rule_queues(struct vd_vif *v)
 				   "netif.h: without multi-queue-num-queues netback reads one "
 				   "queue from the top level",
 				   "the frontend has queue-N dirs but no multi-queue-num-queues");
-	for (size_t i = 0; conn && i < v->nqueues; i++) {
-		const struct vd_queue *q = &v->queues[i];
-		bool ev = q->evtchn.ok || (q->evtchn_tx.ok && q->evtchn_rx.ok) ||
-			  unread(q->evtchn.node) || unread(q->evtchn_tx.node) ||
-			  unread(q->evtchn_rx.node);
-
-		if (num_missing(&q->tx_ring_ref) || num_missing(&q->rx_ring_ref) || !ev)
-			vd_vif_add_finding(
-				v, VD_SEV_ERROR, "queue-keys",
-				"netback fails with 'reading .../ring-ref' or 'event-channel'",
-				"queue %lu lacks a valid %s", q->id,
-				num_missing(&q->tx_ring_ref)   ? "tx-ring-ref"
-				: num_missing(&q->rx_ring_ref) ? "rx-ring-ref"
-							       : "event channel");
-	}
+	for (size_t i = 0; conn && i < v->nqueues; i++)
+		rule_queue_keys(v, &v->queues[i]);
 	if (conn && v->layout == VD_LAYOUT_NONE)
 		vd_vif_add_finding(v, VD_SEV_ERROR, "no-rings",
 				   "a connected frontend must publish its rings before state 4: "
@@ -735,33 +766,64 @@ static char *wanted_netdev(const struct vd_vif *v)
 	return vd_asprintf("vif%lu.%lu", v->domid, v->devid);
 }
 
-/* R6: two backends in one domain wanting the same netdev name; the second rename fails. */
+/* A VIF's wanted netdev name, for sorting by (backend domain, name, position). */
+struct netdev_name {
+	char *name;
+	long be_domid;
+	size_t i;
+};
+
+static int netdev_cmp(const void *a, const void *b)
+{
+	const struct netdev_name *x = a, *y = b;
+	int c;
+
+	vd_work++;
+	if (x->be_domid != y->be_domid)
+		return x->be_domid < y->be_domid ? -1 : 1;
+	c = strcmp(x->name, y->name);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * R6: two backends in one domain wanting the same netdev name; the second rename fails.
+ * Sorted, so that a large host costs n log n: each VIF of a group of equal names names the
+ * first other VIF of the group in model order.
+ */
 static void rule_netdev_names(struct vd_host *h)
 {
-	char **names = vd_calloc(h->nvifs ? h->nvifs : 1, sizeof(*names));
+	struct netdev_name *v = vd_calloc(h->nvifs ? h->nvifs : 1, sizeof(*v));
+	size_t n = 0;
 
-	for (size_t i = 0; i < h->nvifs; i++)
-		names[i] = h->vifs[i]->be.present ? wanted_netdev(h->vifs[i]) : NULL;
 	for (size_t i = 0; i < h->nvifs; i++) {
-		for (size_t j = 0; names[i] && j < h->nvifs; j++) {
-			const struct vd_vif *o = h->vifs[j];
+		if (!h->vifs[i]->be.present)
+			continue;
+		v[n].name = wanted_netdev(h->vifs[i]);
+		v[n].be_domid = h->vifs[i]->be.domid;
+		v[n++].i = i;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), netdev_cmp);
+	for (size_t g = 0, e; g < n; g = e) {
+		for (e = g + 1;
+		     e < n && v[e].be_domid == v[g].be_domid && strcmp(v[e].name, v[g].name) == 0;
+		     e++)
+			vd_work++;
+		for (size_t k = g; e - g > 1 && k < e; k++) {
+			const struct vd_vif *o = h->vifs[v[k == g ? g + 1 : g].i];
 
-			if (j == i || !names[j] || o->be.domid != h->vifs[i]->be.domid ||
-			    strcmp(names[i], names[j]) != 0)
-				continue;
 			vd_vif_add_finding(
-				h->vifs[i], VD_SEV_WARN, "duplicate-vifname",
+				h->vifs[v[k].i], VD_SEV_WARN, "duplicate-vifname",
 				"give each vif a unique vifname=: the hotplug rename of the second "
 				"fails ('Cannot rename interface ... already exists') and stopping "
 				"one guest can cut the other's network",
-				"netdev name '%s' is also wanted by vif %lu/%lu", names[i],
+				"netdev name '%s' is also wanted by vif %lu/%lu", v[k].name,
 				o->domid, o->devid);
-			break;
 		}
 	}
-	for (size_t i = 0; i < h->nvifs; i++)
-		free(names[i]);
-	free(names);
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
 }
 
 static bool has_code(const struct vd_vif *v, const char *code)

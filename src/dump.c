@@ -28,7 +28,7 @@ enum fmt { FMT_UNKNOWN, FMT_FLAT, FMT_INDENTED };
 /* A value ending in "\\...": cut short, or whole? */
 struct either {
 	char *path;
-	const char *v; /* escaped, in the parsed buffer */
+	char *v; /* escaped (a copy: the text is read in pieces) */
 	size_t n, width;
 	unsigned line;
 };
@@ -49,6 +49,10 @@ struct parser {
 	size_t cut_width;      /* of the first line certainly cut */
 	struct either *either; /* values that may have been cut, to decide at the end */
 	size_t neither, either_cap;
+	/* --from: only what the model reads is kept (a 10,000-VIF host in bounded memory) */
+	bool vif_only;
+	struct vd_node dropped; /* stands for a dropped "path:" node whose perms may follow */
+	struct vd_buf kept_dom; /* the last /local/domain/N that has a kept node */
 };
 
 static char *escaped(const char *s, size_t len, size_t max)
@@ -137,7 +141,7 @@ static int take_perms(struct parser *p, const char *s, const char *e, char **per
 {
 	if (e - s < 2 || *s != '(' || e[-1] != ')' || !valid_perms(s + 1, (size_t)(e - s - 2)))
 		return fail_perms(p);
-	*perms = vd_strndup(s + 1, (size_t)(e - s - 2));
+	*perms = vd_snap_intern(p->snap, s + 1, (size_t)(e - s - 2));
 	return 0;
 }
 
@@ -226,7 +230,7 @@ static int take_value(struct parser *p, const char *v, size_t n, size_t width, u
 		}
 		e = &p->either[p->neither++];
 		e->path = vd_strdup(p->path.data);
-		e->v = v;
+		e->v = vd_memdup0(v, n);
 		e->n = n;
 		e->width = width;
 		e->line = p->line;
@@ -299,10 +303,83 @@ static int take_unreadable(struct parser *p, const char *s, size_t n, char **per
 	return take_perms(p, s, e, perms);
 }
 
+/* Does path (component at a, len n) equal lit? */
+static bool comp_is(const char *a, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(a, lit, n) == 0;
+}
+
+/*
+ * What the model, the analysis and the renderers read (build.c): the domain dirs, names
+ * and vm paths, device/vif and backend/vif subtrees, error nodes, the guest's vCPUs (cpu,
+ * vcpu_avail) and XenServer's /xapi
+ * (libxl's own records are read through libxl, live only). The rest of a dump (memory, vbd,
+ * console, /vm, /tool...) is most of it.
+ */
+static bool vif_relevant(const char *path)
+{
+	/* cpu, vcpu_avail: the guest's vCPUs for the multi-queue rules (vd_mq.h) */
+	static const char *const dom_keys[] = {
+		"name", "vm", "domid", "error", "cpu", "vcpu_avail"
+	};
+	const char *s = path, *c;
+	size_t n;
+
+	if (!strcmp(s, "/") || !strcmp(s, "/local") || !strcmp(s, "/local/domain") ||
+	    vd_startswith(s, "/xapi/") || !strcmp(s, "/xapi"))
+		return true;
+	if (!vd_startswith(s, "/local/domain/"))
+		return false;
+	s += strlen("/local/domain/");
+	s += strcspn(s, "/");
+	if (!*s)
+		return true;
+	c = ++s;
+	n = strcspn(c, "/");
+	s = c + n;
+	for (size_t i = 0; i < sizeof(dom_keys) / sizeof(dom_keys[0]); i++)
+		if (comp_is(c, n, dom_keys[i]))
+			return true;
+	if (!comp_is(c, n, "device") && !comp_is(c, n, "backend"))
+		return false;
+	return !*s || !strcmp(s, "/vif") || vd_startswith(s, "/vif/");
+}
+
+/* A dropped node keeps its domain implied: the first one of each domain is kept anyway. */
+static bool keep(struct parser *p, const char *path)
+{
+	const char *d = path + strlen("/local/domain/");
+	size_t n;
+
+	if (vif_relevant(path))
+		return true;
+	if (!vd_startswith(path, "/local/domain/"))
+		return false;
+	n = strcspn(d, "/");
+	if (p->kept_dom.len == n && memcmp(p->kept_dom.data, d, n) == 0)
+		return false;
+	vd_buf_reset(&p->kept_dom);
+	vd_buf_add(&p->kept_dom, d, n);
+	return true;
+}
+
 static void store(struct parser *p, unsigned flags, char *perms)
 {
-	const struct vd_node *old = vd_snap_get(p->snap, p->path.data);
+	const struct vd_node *old;
 	struct vd_node *nd;
+
+	if (p->vif_only && !keep(p, p->path.data)) {
+		p->dropped.perms = NULL;
+		p->novalue = flags & VD_NODE_NOVALUE ? &p->dropped : NULL;
+		return;
+	}
+	if (p->vif_only && vd_startswith(p->path.data, "/local/domain/")) {
+		const char *d = p->path.data + strlen("/local/domain/");
+
+		vd_buf_reset(&p->kept_dom);
+		vd_buf_add(&p->kept_dom, d, strcspn(d, "/"));
+	}
+	old = vd_snap_get(p->snap, p->path.data);
 
 	if (old)
 		vd_snap_warn(
@@ -311,7 +388,6 @@ static void store(struct parser *p, unsigned flags, char *perms)
 			p->fname, p->line, p->path.data, old->line);
 	nd = vd_snap_put(p->snap, p->path.data, p->val.data ? p->val.data : "", p->val.len);
 	/* A replaced node keeps its old fields otherwise: every one is ours to set. */
-	free(nd->perms);
 	nd->perms = perms;
 	nd->flags = flags;
 	nd->line = p->line;
@@ -411,10 +487,8 @@ static int parse_line(struct parser *p, const char *s, size_t n)
 	} else {
 		rc = fail_node_line(p);
 	}
-	if (rc) {
-		free(perms);
+	if (rc)
 		return rc;
-	}
 	store(p, flags, perms);
 	return 0;
 }
@@ -442,80 +516,165 @@ static void warn_truncated(struct parser *p)
 		     one ? "" : "first ", p->first_trunc);
 }
 
-int vd_dump_parse(const char *buf, size_t len, const char *fname, struct vd_snap *snap,
-		  struct vd_err *err)
+static void parser_init(struct parser *p, const char *fname, struct vd_snap *snap,
+			struct vd_err *err, bool vif_only)
 {
-	const char *s = buf, *end = buf + len, *nul = memchr(buf, '\0', len);
-	struct parser p = { .snap = snap, .err = err };
+	memset(p, 0, sizeof(*p));
+	p->snap = snap;
+	p->err = err;
+	p->vif_only = vif_only;
+	p->fname = escaped(fname, strlen(fname), 0);
+	vd_buf_init(&p->path);
+	vd_buf_init(&p->val);
+	vd_buf_init(&p->kept_dom);
+}
+
+/* Text at s: NUL-free and a whole number of lines unless last (first: a BOM may lead). */
+static int parser_text(struct parser *p, const char *s, size_t len, bool first)
+{
+	const char *end = s + len, *nul = memchr(s, '\0', len);
 	int rc = 0;
 
-	p.fname = escaped(fname, strlen(fname), 0);
-	vd_buf_init(&p.path);
-	vd_buf_init(&p.val);
 	if (nul) {
-		p.line = line_of(buf, nul);
-		rc = fail(&p, "expected text, found a NUL byte (is this a xenstore-ls dump?)");
+		p->line += line_of(s, nul);
+		return fail(p, "expected text, found a NUL byte (is this a xenstore-ls dump?)");
 	}
 	/* Editors on the ticket's way may add a byte order mark. */
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+	if (first && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
 	while (!rc && s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = (size_t)((nl ? nl : end) - s);
 
-		p.line++;
+		p->line++;
 		if (n && s[n - 1] == '\r')
 			n--;
-		rc = parse_line(&p, s, n);
+		rc = parse_line(p, s, n);
 		s = nl ? nl + 1 : end;
 	}
-	if (!rc)
-		resolve_either(&p);
-	if (!rc && p.ntrunc)
-		warn_truncated(&p);
-	for (size_t i = 0; i < p.neither; i++)
-		free(p.either[i].path);
-	free(p.either);
-	free(p.fname);
-	free(p.depth_end);
-	vd_buf_free(&p.path);
-	vd_buf_free(&p.val);
 	return rc;
 }
 
-int vd_dump_load(const char *fname, struct vd_snap *snap, struct vd_err *err)
+/*
+ * Every store has /local/domain/0 (xen-init-dom0 writes its name at boot), so a dump with
+ * nothing at or under it (an empty file, /dev/null, another file) is no dump of a host:
+ * "no VIFs in the store" would be a false all-clear.
+ */
+static int check_dom0(const struct vd_snap *snap, const char *name, size_t len, struct vd_err *err)
 {
-	bool is_stdin = strcmp(fname, "-") == 0;
+	size_t lo, hi;
+	char *e;
+
+	vd_snap_subtree(snap, "/local/domain/0", &lo, &hi);
+	if (lo < hi)
+		return 0;
+	e = escaped(name, strlen(name), 0);
+	vd_err_set(err, VD_EXIT_SOURCE,
+		   "%s: %s, not a xenstore-ls dump (a real one always has /local/domain/0)", e,
+		   !len ? "empty" : "no /local/domain/0 in it");
+	free(e);
+	return -1;
+}
+
+static int parser_end(struct parser *p, int rc)
+{
+	if (!rc)
+		resolve_either(p);
+	if (!rc && p->ntrunc)
+		warn_truncated(p);
+	for (size_t i = 0; i < p->neither; i++) {
+		free(p->either[i].path);
+		free(p->either[i].v);
+	}
+	free(p->either);
+	free(p->fname);
+	free(p->depth_end);
+	vd_buf_free(&p->path);
+	vd_buf_free(&p->val);
+	vd_buf_free(&p->kept_dom);
+	return rc;
+}
+
+int vd_dump_parse(const char *buf, size_t len, const char *fname, struct vd_snap *snap,
+		  struct vd_err *err)
+{
+	struct parser p;
+
+	parser_init(&p, fname, snap, err, false);
+	return parser_end(&p, parser_text(&p, buf, len, true));
+}
+
+/* Streams the file through the parser, whole lines at a time: a dump is never all in
+ * memory (a 10,000-VIF host's is 100 MB, of which --from keeps a fraction). */
+static int load(const char *fname, struct vd_snap *snap, struct vd_err *err, bool vif_only)
+{
+	bool is_stdin = strcmp(fname, "-") == 0, first = true;
 	const char *name = is_stdin ? "<stdin>" : fname;
 	FILE *f = is_stdin ? stdin : fopen(fname, "rb");
 	const char *why = NULL;
-	char chunk[65536];
-	struct vd_buf b;
-	size_t n;
-	int rc = -1;
+	size_t cap = 1u << 20, have = 0, total = 0, n;
+	char *buf;
+	struct parser p;
+	int rc = 0;
 
-	vd_buf_init(&b);
 	if (!f) {
-		why = strerror(errno);
-	} else {
-		while (!why && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-			vd_buf_add(&b, chunk, n);
-			if (b.len > DUMP_MAX_BYTES)
-				why = "larger than 256 MiB, not a xenstore-ls dump";
-		}
-		if (!why && ferror(f))
-			why = strerror(errno);
-		if (!is_stdin)
-			fclose(f);
+		char *e = escaped(name, strlen(name), 0);
+
+		vd_err_set(err, VD_EXIT_SOURCE, "cannot read '%s': %s", e, strerror(errno));
+		free(e);
+		return -1;
 	}
+	buf = vd_malloc(cap);
+	parser_init(&p, name, snap, err, vif_only);
+	while (!rc && !why) {
+		char *nl;
+
+		if (have == cap) { /* a line longer than the buffer */
+			cap *= 2;
+			buf = vd_realloc(buf, cap);
+		}
+		n = fread(buf + have, 1, cap - have, f);
+		if (n == 0) {
+			if (ferror(f))
+				why = strerror(errno);
+			else if (have)
+				rc = parser_text(&p, buf, have, first);
+			break;
+		}
+		total += n;
+		if (total > DUMP_MAX_BYTES) {
+			why = "larger than 256 MiB, not a xenstore-ls dump";
+			break;
+		}
+		have += n;
+		nl = memrchr(buf, '\n', have);
+		if (!nl)
+			continue;
+		rc = parser_text(&p, buf, (size_t)(nl + 1 - buf), first);
+		first = false;
+		have -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, have);
+	}
+	if (!is_stdin)
+		fclose(f);
+	free(buf);
 	if (why) {
 		char *e = escaped(name, strlen(name), 0);
 
 		vd_err_set(err, VD_EXIT_SOURCE, "cannot read '%s': %s", e, why);
 		free(e);
-	} else {
-		rc = vd_dump_parse(b.data ? b.data : "", b.len, name, snap, err);
+		rc = -1;
 	}
-	vd_buf_free(&b);
-	return rc;
+	rc = parser_end(&p, rc);
+	return rc ? rc : check_dom0(snap, name, total, err);
+}
+
+int vd_dump_load(const char *fname, struct vd_snap *snap, struct vd_err *err)
+{
+	return load(fname, snap, err, true);
+}
+
+int vd_dump_load_all(const char *fname, struct vd_snap *snap, struct vd_err *err)
+{
+	return load(fname, snap, err, false);
 }

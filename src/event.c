@@ -38,8 +38,11 @@ struct vif {
 	enum vd_ev_end stall_end;
 	int64_t anchor, deadline;
 	bool fired;
+	size_t heap_i; /* position in the deadline heap, NOT_QUEUED if none */
 	unsigned long changes, stalls;
 };
+
+#define NOT_QUEUED ((size_t)-1)
 
 struct dom_name {
 	unsigned long domid;
@@ -58,6 +61,11 @@ struct vd_tracker {
 	size_t n;
 	struct dom_name *names;
 	size_t nnames;
+	struct vd_imap name_ix; /* domid -> names[] */
+	/* armed VIFs that have not fired, by (deadline, domid, devid): a record costs
+	 * O(log n) however many VIFs are tracked */
+	struct vif **heap;
+	size_t nheap, heapcap;
 	unsigned long problems;
 };
 
@@ -376,6 +384,7 @@ static struct vif *get_vif(struct vd_tracker *t, unsigned long domid, unsigned l
 	v->devid = devid;
 	v->be_domid = -1;
 	v->armed = VD_STALL_NONE;
+	v->heap_i = NOT_QUEUED;
 	for (int i = 0; i < 2; i++) {
 		v->e[i].state = -1;
 		v->e[i].queues = -1;
@@ -420,10 +429,9 @@ static void vif_free(struct vif *v)
 
 static struct dom_name *find_name(const struct vd_tracker *t, unsigned long domid)
 {
-	for (size_t i = 0; i < t->nnames; i++)
-		if (t->names[i].domid == domid)
-			return &t->names[i];
-	return NULL;
+	size_t i;
+
+	return vd_imap_get(&t->name_ix, domid, &i) ? &t->names[i] : NULL;
 }
 
 static void set_name(struct vd_tracker *t, unsigned long domid, const char *val, size_t len)
@@ -432,6 +440,7 @@ static void set_name(struct vd_tracker *t, unsigned long domid, const char *val,
 
 	if (!d) {
 		t->names = vd_realloc(t->names, (t->nnames + 1) * sizeof(*t->names));
+		vd_imap_put(&t->name_ix, domid, t->nnames);
 		d = &t->names[t->nnames++];
 		d->domid = domid;
 		d->name = NULL;
@@ -529,7 +538,8 @@ static void set_state(struct vd_tracker *t, struct vif *v, enum vd_ev_end end, i
 	ev_init(&ev, v, VD_EV_STATE, end, ms);
 	ev.from = e->state;
 	ev.from_raw = old_raw;
-	ev.in_prev_ms = e->since_exact && e->state != -1 ? ms - e->since : -1;
+	/* a clock step back in a log: how long is unknown */
+	ev.in_prev_ms = e->since_exact && e->state != -1 && ms >= e->since ? ms - e->since : -1;
 	e->state = st;
 	e->state_raw = raw;
 	ev.to = st;
@@ -685,7 +695,8 @@ static void vanish(struct vd_tracker *t, struct vif *v, enum vd_ev_end end, int6
 	ev_init(&ev, v, VD_EV_VANISHED, end, ms);
 	ev.from = e->state;
 	ev.from_raw = e->state_raw;
-	ev.in_prev_ms = e->since_exact && e->state != -1 ? ms - e->since : -1;
+	/* a clock step back in a log: how long is unknown */
+	ev.in_prev_ms = e->since_exact && e->state != -1 && ms >= e->since ? ms - e->since : -1;
 	e->present = false; /* the pair shown is the one after the change */
 	emit(t, v, &ev, o);
 	end_reset(e);
@@ -715,6 +726,73 @@ static void put_key(struct vd_tracker *t, struct vif *v, enum vd_ev_end end, int
 static int64_t since_or(const struct end_track *e, int64_t fallback)
 {
 	return e->since >= 0 ? e->since : fallback;
+}
+
+static bool due_before(const struct vif *x, const struct vif *y)
+{
+	vd_work++;
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline;
+	return vif_cmp(x, y->domid, y->devid) < 0;
+}
+
+static void heap_set(struct vd_tracker *t, size_t i, struct vif *v)
+{
+	t->heap[i] = v;
+	v->heap_i = i;
+}
+
+static void heap_fix(struct vd_tracker *t, size_t i)
+{
+	struct vif *v = t->heap[i];
+
+	while (i && due_before(v, t->heap[(i - 1) / 2])) {
+		heap_set(t, i, t->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= t->nheap)
+			break;
+		if (c + 1 < t->nheap && due_before(t->heap[c + 1], t->heap[c]))
+			c++;
+		if (!due_before(t->heap[c], v))
+			break;
+		heap_set(t, i, t->heap[c]);
+		i = c;
+	}
+	heap_set(t, i, v);
+}
+
+static void heap_remove(struct vd_tracker *t, struct vif *v)
+{
+	size_t i = v->heap_i;
+
+	if (i == NOT_QUEUED)
+		return;
+	v->heap_i = NOT_QUEUED;
+	if (i == --t->nheap)
+		return;
+	heap_set(t, i, t->heap[t->nheap]);
+	heap_fix(t, i);
+}
+
+/* Queued while armed and not fired, at its (possibly new) deadline. */
+static void heap_update(struct vd_tracker *t, struct vif *v)
+{
+	if (v->armed == VD_STALL_NONE || v->fired) {
+		heap_remove(t, v);
+		return;
+	}
+	if (v->heap_i == NOT_QUEUED) {
+		if (t->nheap == t->heapcap) {
+			t->heapcap = t->heapcap ? 2 * t->heapcap : 64;
+			t->heap = vd_realloc(t->heap, t->heapcap * sizeof(*t->heap));
+		}
+		heap_set(t, t->nheap++, v);
+	}
+	heap_fix(t, v->heap_i);
 }
 
 /* Which deadline, if any, the VIF's current pair is running against (reference §2.3). */
@@ -759,42 +837,31 @@ static void rearm(struct vd_tracker *t, struct vif *v, int64_t now)
 	v->anchor = anchor;
 	v->deadline = k == VD_STALL_NONE ? INT64_MAX : anchor + t->thr[k];
 	v->fired = false;
-}
-
-static int by_deadline(const void *a, const void *b)
-{
-	const struct vif *x = *(struct vif *const *)a, *y = *(struct vif *const *)b;
-
-	return x->deadline < y->deadline ? -1 : x->deadline > y->deadline;
+	heap_update(t, v);
 }
 
 int64_t vd_tracker_tick(struct vd_tracker *t, int64_t now)
 {
 	struct vif **due = NULL;
 	size_t ndue = 0;
-	int64_t next = INT64_MAX;
+	int64_t next;
 
 	if (t->stalls_off)
-		return next;
-	for (size_t i = 0; i < t->n; i++) {
-		struct vif *v = t->vifs[i];
+		return INT64_MAX;
+	/* popped in (deadline, domid, devid) order: the order the stalls are reported in */
+	while (t->nheap && t->heap[0]->deadline <= now) {
+		struct vif *v = t->heap[0];
 
-		if (v->armed == VD_STALL_NONE || v->fired)
-			continue;
-		if (v->deadline <= now) {
-			due = vd_realloc(due, (ndue + 1) * sizeof(*due));
-			due[ndue++] = v;
-		} else if (v->deadline < next) {
-			next = v->deadline;
-		}
+		heap_remove(t, v);
+		v->fired = true;
+		due = vd_realloc(due, (ndue + 1) * sizeof(*due));
+		due[ndue++] = v;
 	}
-	if (ndue > 1)
-		qsort(due, ndue, sizeof(*due), by_deadline);
+	next = t->nheap ? t->heap[0]->deadline : INT64_MAX;
 	for (size_t i = 0; i < ndue; i++) {
 		struct vif *v = due[i];
 		struct vd_event ev;
 
-		v->fired = true;
 		v->stalls++;
 		t->problems++;
 		ev_init(&ev, v, VD_EV_STALL, v->stall_end, v->deadline);
@@ -873,6 +940,7 @@ static char *error_path(const struct vif *v, enum vd_ev_end end)
 static void rm_in_vif(struct vd_tracker *t, struct vif *v, int64_t ms, const char *path,
 		      const struct vd_origin *o)
 {
+	vd_work++;
 	for (int i = 0; i < 2; i++) {
 		struct end_track *e = &v->e[i];
 		char *ep;
@@ -893,11 +961,85 @@ static void rm_in_vif(struct vd_tracker *t, struct vif *v, int64_t ms, const cha
 	rearm(t, v, ms);
 }
 
+/* The first VIF of domain domid in t->vifs (sorted), or t->n. */
+static size_t first_of_domain(const struct vd_tracker *t, unsigned long domid)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		vd_work++;
+		if (t->vifs[mid]->domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Is s, from its start, "lit" followed by '/' or the end? Advances *s past it. */
+static bool under(const char **s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(*s, lit, n) != 0 || ((*s)[n] && (*s)[n] != '/'))
+		return false;
+	*s += n;
+	return true;
+}
+
+/* rest is a proper ancestor of a VIF end's dir or error node below /local/domain/X. */
+static bool above_vif_dirs(const char *rest)
+{
+	static const char *const dirs[] = { "/backend/vif/", "/error/backend/vif/",
+					    "/error/device/vif/" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(dirs[i], rest, strlen(rest)) == 0 && dirs[i][strlen(rest)] == '/')
+			return true;
+	return !*rest;
+}
+
+/*
+ * A removal touches the VIFs whose dirs or error nodes it covers: those of one domain
+ * for the usual device/vif/N or backend/vif/F/N removals (a range of the sorted VIFs),
+ * every VIF only for rare removals of a whole domain or backend dir.
+ */
 void vd_tracker_rm(struct vd_tracker *t, int64_t ms, const char *path, const struct vd_origin *o)
 {
+	const char *rest = path, *num;
+	unsigned long x, f;
+	size_t i;
+
 	if (!vd_startswith(path, "/local/domain"))
 		return;
-	for (size_t i = 0; i < t->n; i++)
+	rest += strlen("/local/domain");
+	if (*rest != '/' || !rest[1])
+		goto all;
+	num = ++rest;
+	rest += strcspn(rest, "/");
+	if (!vd_parse_ulong(num, (size_t)(rest - num), 0xffffffffUL, &x))
+		return; /* no VIF end lives below a name that is not a domid */
+	f = x;
+	if (under(&rest, "/device") || under(&rest, "/error/device")) {
+		/* the frontend ends and error nodes of domain x */
+	} else if ((under(&rest, "/backend/vif") || under(&rest, "/error/backend/vif")) &&
+		   *rest == '/') {
+		num = ++rest;
+		rest += strcspn(rest, "/");
+		if (!vd_parse_ulong(num, (size_t)(rest - num), 0xffffffffUL, &f))
+			return;
+	} else if (above_vif_dirs(rest)) {
+		goto all;
+	} else {
+		return; /* another subtree of the domain (memory, data, control...) */
+	}
+	for (i = first_of_domain(t, f); i < t->n && t->vifs[i]->domid == f; i++)
+		rm_in_vif(t, t->vifs[i], ms, path, o);
+	return;
+all:
+	for (i = 0; i < t->n; i++)
 		rm_in_vif(t, t->vifs[i], ms, path, o);
 }
 
@@ -1042,6 +1184,8 @@ void vd_tracker_free(struct vd_tracker *t)
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->names[i].name);
 	free(t->names);
+	vd_imap_free(&t->name_ix);
+	free(t->heap);
 	free(t->vifs);
 	free(t);
 }

@@ -179,8 +179,12 @@ static void put_string(struct vd_json *j, const char *s, size_t len)
 			fputs("\\ufffd", j->out);
 			break;
 		default:
-			/* Controls, DEL, and the two code points JavaScript takes as newlines. */
-			if (cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029)
+			/* Controls, DEL, C1 controls (some terminals obey them when the JSON is
+			 * printed as it is), the bidi and separator controls the text escaper
+			 * also escapes (U+2028/2029 are newlines to JavaScript). */
+			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+			    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069))
 				fprintf(j->out, "\\u%04x", (unsigned)cp);
 			else
 				fwrite(s + i, 1, n, j->out);

@@ -4,18 +4,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vd_bundle.h"
 #include "vd_cmd.h"
 #include "vd_diag.h"
 #include "vd_esc.h"
+#include "vd_mq.h"
+#include "vd_evidence.h"
 #include "vd_source.h"
 #include "vd_sysfs.h"
 #include "vd_util.h"
 #include "vd_xl.h"
 
+/*
+ * The host side of every source: sysfs joined and judged, the multi-queue facts (a second
+ * /proc/interrupts sample only when interval_ms > 0), then the evidence of every finding.
+ */
+static void analyse_host(struct vd_report *r, long interval_ms)
+{
+	vd_host_join(r->host, r->sysfs);
+	vd_diagnose_host(r->host, r->sysfs);
+	r->mq = vd_mq_read(r->host, r->sysfs, interval_ms);
+	vd_diagnose_mq(r->host, r->sysfs, r->mq);
+	vd_evidence_fill(r->host, r->sysfs);
+}
+
+/* --from BUNDLE: the store, libxl's facts and the host side all from the bundle */
+static int load_bundle(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
+{
+	struct vd_sysfs_opts so = { 0 };
+	char *root = NULL, *ovs = NULL;
+
+	r->bundle = vd_bundle_open(o->from, err);
+	if (!r->bundle || vd_bundle_snapshot(r->bundle, r->snap, err) < 0)
+		return -1;
+	r->xl = vd_bundle_xl(r->bundle, err);
+	if (!r->xl)
+		return -1;
+	r->host = vd_build_model(r->snap);
+	r->host->source_kind = "bundle";
+	vd_diagnose(r->host);
+	vd_xl_join(r->host, r->xl);
+	vd_diagnose_xl(r->host, r->xl);
+	if (o->sysfs_root) {
+		so.root = o->sysfs_root;
+	} else if (r->bundle->sysfs_shown) {
+		root = vd_bundle_member(r->bundle, VD_BUNDLE_SYSFS);
+		ovs = vd_bundle_member(r->bundle, VD_BUNDLE_OVS);
+		so.root = root;
+		so.shown = r->bundle->sysfs_shown;
+		so.require_xen = r->bundle->sysfs_require_xen;
+		so.ovs_answers = ovs;
+	}
+	r->sysfs = vd_sysfs_read_with(&so);
+	free(root);
+	free(ovs);
+	analyse_host(r, 0);
+	return 0;
+}
+
 int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->snap = vd_snap_new();
+	if (o->from && vd_bundle_is(o->from))
+		return load_bundle(r, o, err);
 	if (vd_source_snapshot(o, r->snap, err) < 0)
 		return -1;
 	r->host = vd_build_model(r->snap);
@@ -29,8 +81,11 @@ int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *
 				 : o->from     ? NULL
 					       : "/",
 				 !o->sysfs_root);
-	vd_host_join(r->host, r->sysfs);
-	vd_diagnose_host(r->host, r->sysfs);
+	/* a second /proc/interrupts sample only of this running system (not of a copied tree
+	 * under --sysfs-root), and only when the command asks */
+	analyse_host(r, o->from || (o->sysfs_root && strcmp(o->sysfs_root, "/") != 0)
+				? 0
+				: o->interval_ms);
 	return 0;
 }
 
@@ -131,8 +186,10 @@ void vd_report_free(struct vd_report *r)
 	free(r->sel.vifs);
 	vd_host_free(r->host);
 	vd_xl_free(r->xl);
+	vd_mq_free(r->mq);
 	vd_sysfs_free(r->sysfs);
 	vd_snap_free(r->snap);
+	vd_bundle_close(r->bundle);
 	memset(r, 0, sizeof(*r));
 }
 

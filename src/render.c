@@ -42,3 +42,28 @@ const char *vd_vif_netdev(const struct vd_vif *v, char *buf, size_t len)
 	snprintf(buf, len, "vif%lu.%lu", v->domid, v->devid);
 	return buf;
 }
+
+void vd_render_progress(const struct vd_opts *o, const char *step)
+{
+	if (step)
+		fprintf(o->err, "\rvifdiag dump: %s...\033[K", step);
+	else
+		fprintf(o->err, "\r\033[K");
+	fflush(o->err);
+}
+
+void vd_render_dump_done(const struct vd_opts *o, const char *path, size_t members, size_t notes,
+			 const char *map)
+{
+	fprintf(o->out, "wrote %s: %zu members, %zu omitted or cut (see its MANIFEST)\n", path,
+		members, notes);
+	if (map)
+		fprintf(o->out, "pseudonyms in %s: keep it, do not send it\n", map);
+}
+
+int vd_render_check(const struct vd_host *h, const struct vd_selection *sel,
+		    const struct vd_opts *o, enum vd_sev min)
+{
+	return o->json ? vd_render_check_json(h, sel, o, min)
+		       : vd_render_check_text(h, sel, o, min);
+}

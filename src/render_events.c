@@ -6,6 +6,7 @@
  */
 #include "vd_render.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,19 +33,43 @@ struct vd_evout {
 	bool group;
 	struct group *groups;
 	size_t ngroups;
+	struct vd_imap group_ix; /* (domid, devid) -> groups[]: O(1) per event */
 	struct vd_buf line;
 	bool failed;
 };
+
+/* Callers quote file names and log bytes: no control byte reaches the terminal. */
+static void say(const struct vd_opts *o, const char *kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void say(const struct vd_opts *o, const char *kind, const char *fmt, va_list ap)
+{
+	struct vd_buf m, e;
+
+	vd_buf_init(&m);
+	vd_buf_init(&e);
+	vd_buf_vaddf(&m, fmt, ap);
+	vd_esc_text_composed(&e, m.data, m.len);
+	fprintf(o->err, "vifdiag: %s: %s\n", kind, e.data);
+	vd_buf_free(&m);
+	vd_buf_free(&e);
+}
 
 void vd_render_warn(const struct vd_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(o->err, "vifdiag: warning: ");
 	va_start(ap, fmt);
-	vfprintf(o->err, fmt, ap);
+	say(o, "warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', o->err);
+}
+
+void vd_render_note(const struct vd_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(o, "note", fmt, ap);
+	va_end(ap);
 }
 
 static struct vd_evout *out_open(const struct vd_opts *o, bool group)
@@ -67,7 +92,7 @@ static const char *state_word(long st)
 	return st == -1 ? "(none)" : st == -2 ? "invalid" : st < 0 ? "?" : vd_xb_state_name(st);
 }
 
-/* A state as text: its name, or the hostile value escaped. */
+/* A state as text: its name, or the hostile value escaped (a number past 0..8 as such). */
 static void add_state(struct vd_buf *b, long st, const char *raw)
 {
 	vd_buf_adds(b, state_word(st));
@@ -75,7 +100,23 @@ static void add_state(struct vd_buf *b, long st, const char *raw)
 		vd_buf_adds(b, " \"");
 		esc(b, raw, strlen(raw), 40);
 		vd_buf_addc(b, '"');
+	} else if (st >= 0 && !vd_xb_state_valid(st)) {
+		vd_buf_addf(b, " (%ld)", st);
 	}
+}
+
+/*
+ * The state vd_xb_pair_meaning takes: a present value that is not a number is no
+ * XenbusState either (as status says), only absent and unknown are "unreadable".
+ */
+static long pair_state(long st)
+{
+	return st == -2 ? LONG_MAX : st < 0 ? -1 : st;
+}
+
+static const char *pair_meaning(const struct vd_event *ev)
+{
+	return vd_xb_pair_meaning(pair_state(ev->fe_state), pair_state(ev->be_state));
 }
 
 static void add_quoted(struct vd_buf *b, const char *s, size_t len)
@@ -97,8 +138,7 @@ static void add_seconds(struct vd_buf *b, int64_t ms)
 static void add_meaning(struct vd_buf *b, const struct vd_event *ev)
 {
 	vd_buf_addf(b, " [%s/%s: %s]", state_word(ev->fe_state), state_word(ev->be_state),
-		    vd_xb_pair_meaning(ev->fe_state < 0 ? -1 : ev->fe_state,
-				       ev->be_state < 0 ? -1 : ev->be_state));
+		    pair_meaning(ev));
 }
 
 static void add_change(struct vd_buf *b, const struct vd_event *ev)
@@ -201,9 +241,12 @@ static void add_vif(struct vd_buf *b, const struct vd_event *ev)
 
 static struct group *group_for(struct vd_evout *out, const struct vd_event *ev)
 {
-	for (size_t i = 0; i < out->ngroups; i++)
-		if (out->groups[i].domid == ev->domid && out->groups[i].devid == ev->devid)
-			return &out->groups[i];
+	unsigned long long key = (unsigned long long)ev->domid << 32 ^ ev->devid;
+	size_t i;
+
+	if (vd_imap_get(&out->group_ix, key, &i))
+		return &out->groups[i];
+	vd_imap_put(&out->group_ix, key, out->ngroups);
 	out->groups = vd_realloc(out->groups, (out->ngroups + 1) * sizeof(*out->groups));
 	memset(&out->groups[out->ngroups], 0, sizeof(*out->groups));
 	out->groups[out->ngroups].domid = ev->domid;
@@ -309,6 +352,7 @@ static int out_close(struct vd_evout *out)
 		vd_buf_free(&g->lines);
 	}
 	free(out->groups);
+	vd_imap_free(&out->group_ix);
 	vd_buf_free(&out->line);
 	rc = out->failed || fflush(out->o->out) != 0 || ferror(out->o->out) ? -1 : 0;
 	free(out);
@@ -529,9 +573,7 @@ static void json_event(struct vd_evout *out, const struct vd_event *ev)
 			ev->fe_state, NULL);
 		k_state(j, "backend_state", "backend_state_name", "backend_state_raw", ev->be_state,
 			NULL);
-		vd_json_kstr(j, "meaning",
-			     vd_xb_pair_meaning(ev->fe_state < 0 ? -1 : ev->fe_state,
-						ev->be_state < 0 ? -1 : ev->be_state));
+		vd_json_kstr(j, "meaning", pair_meaning(ev));
 	} else {
 		vd_json_kstr(j, "status", ev->value);
 		if (strcmp(ev->value, "back") == 0)

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "vd_diag.h"
+#include "vd_evidence.h"
 #include "vd_json.h"
+#include "vd_mq.h"
 #include "vd_sysfs.h"
 #include "vd_util.h"
 #include "vd_xl.h"
@@ -150,20 +152,44 @@ static void queues(struct vd_json *j, const struct vd_vif *v, bool detail)
 	vd_json_obj_end(j);
 }
 
+static void evidence(struct vd_json *j, const struct vd_finding *f)
+{
+	vd_json_key(j, "evidence");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < f->nev; i++) {
+		const struct vd_evidence *e = &f->ev[i];
+
+		vd_json_obj_begin(j);
+		vd_json_kstr(j, "source", vd_evidence_kind_name(e->kind));
+		vd_json_kstr(j, "where", e->where);
+		if (e->value)
+			vd_json_kstrn(j, "value", e->value, e->len);
+		else
+			vd_json_knull(j, "value");
+		vd_json_kstr(j, "note", e->note);
+		vd_json_obj_end(j);
+	}
+	vd_json_arr_end(j);
+}
+
+void vd_render_json_finding(struct vd_json *j, const struct vd_finding *f)
+{
+	vd_json_obj_begin(j);
+	vd_json_kstr(j, "severity", vd_sev_name(f->sev));
+	vd_json_kstr(j, "code", f->code);
+	vd_json_kstr(j, "rule", vd_finding_rule_id(f));
+	vd_json_kstr(j, "message", f->msg);
+	vd_json_kstr(j, "hint", f->hint);
+	evidence(j, f);
+	vd_json_obj_end(j);
+}
+
 static void findings(struct vd_json *j, const struct vd_vif *v)
 {
 	vd_json_key(j, "findings");
 	vd_json_arr_begin(j);
-	for (size_t i = 0; i < v->nfindings; i++) {
-		const struct vd_finding *f = &v->findings[i];
-
-		vd_json_obj_begin(j);
-		vd_json_kstr(j, "severity", vd_sev_name(f->sev));
-		vd_json_kstr(j, "code", f->code);
-		vd_json_kstr(j, "message", f->msg);
-		vd_json_kstr(j, "hint", f->hint);
-		vd_json_obj_end(j);
-	}
+	for (size_t i = 0; i < v->nfindings; i++)
+		vd_render_json_finding(j, &v->findings[i]);
 	vd_json_arr_end(j);
 }
 
@@ -381,6 +407,48 @@ static void xl_keys(struct vd_json *j, const struct vd_xlfacts *f)
 	vd_json_obj_end(j);
 }
 
+/* Per-queue interrupt events (vd_mq.h), null when unknown. */
+static void load(struct vd_json *j, const struct vd_qload *ld)
+{
+	vd_json_key(j, "load");
+	if (!ld) {
+		vd_json_null(j);
+		return;
+	}
+	vd_json_obj_begin(j);
+	vd_json_kstr(j, "netdev", ld->netdev);
+	vd_json_kstr(j, "counts", ld->window ? "window" : "since-boot");
+	if (ld->window) {
+		vd_json_key(j, "seconds");
+		vd_json_double(j, ld->secs, 3);
+	} else {
+		vd_json_knull(j, "seconds");
+	}
+	vd_json_kuint(j, "events", ld->total);
+	vd_json_key(j, "queues");
+	vd_json_arr_begin(j);
+	for (size_t i = 0; i < ld->nq; i++) {
+		const struct vd_qrate *q = &ld->q[i];
+
+		vd_json_obj_begin(j);
+		vd_json_kuint(j, "id", q->queue);
+		vd_json_kuint(j, "events", q->events);
+		vd_json_kuint(j, "tx", q->tx);
+		vd_json_kuint(j, "rx", q->rx);
+		vd_json_kuint(j, "shared", q->both);
+		vd_json_key(j, "per_sec");
+		if (ld->window)
+			vd_json_double(j, q->per_sec, 1);
+		else
+			vd_json_null(j);
+		vd_json_key(j, "share");
+		vd_json_double(j, ld->total ? (double)q->events / (double)ld->total : 0, 3);
+		vd_json_obj_end(j);
+	}
+	vd_json_arr_end(j);
+	vd_json_obj_end(j);
+}
+
 static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif *v, bool detail,
 		const struct vd_opts *o)
 {
@@ -402,6 +470,8 @@ static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif 
 	queues(j, v, detail);
 	findings(j, v);
 	host(j, v, detail);
+	if (detail)
+		load(j, v->load);
 	if (detail) {
 		vd_json_key(j, "features");
 		vd_json_obj_begin(j);
@@ -442,7 +512,7 @@ static int report(const struct vd_host *h, const struct vd_selection *sel, const
 	vd_json_kint(j, "schema", VD_JSON_SCHEMA);
 	vd_json_key(j, "source");
 	vd_json_obj_begin(j);
-	vd_json_kstr(j, "kind", o->from ? "dump" : "live");
+	vd_json_kstr(j, "kind", h->source_kind ? h->source_kind : o->from ? "dump" : "live");
 	vd_json_kstr(j, "path", o->from);
 	vd_json_key(j, "libxl");
 	vd_json_obj_begin(j);

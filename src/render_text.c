@@ -12,6 +12,7 @@
 
 #include "vd_diag.h"
 #include "vd_esc.h"
+#include "vd_mq.h"
 #include "vd_sysfs.h"
 #include "vd_util.h"
 #include "vd_xl.h"
@@ -189,12 +190,21 @@ static char *dom_label(const struct vd_vif *v)
 	}
 }
 
+/* Both quote store paths raw (a guest names its own keys): escaped for the terminal. */
 static void print_warnings(const struct vd_host *h, const struct vd_opts *o)
 {
-	for (size_t i = 0; i < vd_snap_nwarnings(h->snap); i++)
-		fprintf(o->err, "vifdiag: warning: %s\n", vd_snap_warning(h->snap, i));
-	for (size_t i = 0; i < h->nnotes; i++)
-		fprintf(o->err, "vifdiag: note: %s\n", h->notes[i]);
+	size_t nw = vd_snap_nwarnings(h->snap);
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	for (size_t i = 0; i < nw + h->nnotes; i++) {
+		const char *m = i < nw ? vd_snap_warning(h->snap, i) : h->notes[i - nw];
+
+		vd_buf_reset(&b);
+		vd_esc_text(&b, m, strlen(m), 0);
+		fprintf(o->err, "vifdiag: %s: %s\n", i < nw ? "warning" : "note", b.data);
+	}
+	vd_buf_free(&b);
 }
 
 /* Findings quote guest values already escaped by the analysis: do not escape them twice. */
@@ -208,7 +218,7 @@ static char *composed(const char *s)
 }
 
 static void print_findings(FILE *out, const struct vd_vif *v, const char *indent, bool color,
-			   enum vd_sev min)
+			   enum vd_sev min, bool with_evidence)
 {
 	for (size_t i = 0; i < v->nfindings; i++) {
 		const struct vd_finding *f = &v->findings[i];
@@ -225,13 +235,16 @@ static void print_findings(FILE *out, const struct vd_vif *v, const char *indent
 			fprintf(out, "%s%s\033[0m", color_on[c], vd_sev_name(f->sev));
 		else
 			fputs(vd_sev_name(f->sev), out);
-		fprintf(out, ": %s [%s]\n", m, f->code);
+		fprintf(out, ": %s [%s %s]\n", m,
+			vd_finding_rule_id(f) ? vd_finding_rule_id(f) : "-", f->code);
 		free(m);
 		if (f->hint) {
 			m = composed(f->hint);
 			fprintf(out, "%s  fix: %s\n", indent, m);
 			free(m);
 		}
+		if (with_evidence)
+			vd_render_evidence_text(out, f, indent);
 	}
 }
 
@@ -347,6 +360,14 @@ static const char *verdict_meaning(const struct vd_vif *v)
 	return m ? m : vd_xb_pair_meaning(vd_end_state(&v->fe), vd_end_state(&v->be));
 }
 
+static bool worst_at_least(const struct vd_vif *v, enum vd_sev min)
+{
+	for (size_t i = 0; i < v->nfindings; i++)
+		if (v->findings[i].sev >= min)
+			return true;
+	return false;
+}
+
 static int status(const struct vd_host *h, const struct vd_selection *sel, const struct vd_opts *o)
 {
 	struct table t;
@@ -376,13 +397,20 @@ static int status(const struct vd_host *h, const struct vd_selection *sel, const
 
 		if (vd_verdict_ok(v->verdict)) {
 			ok++;
-			continue;
+			/* a working VIF's warnings (ids naming the wrong domain, ...) are listed
+			 * too */
+			if (!worst_at_least(v, VD_SEV_WARN))
+				continue;
+			label = dom_label(v);
+			fprintf(o->out, "\n%s vif %lu: %s, with warnings:\n", label, v->devid,
+				v->verdict);
+		} else {
+			label = dom_label(v);
+			fprintf(o->out, "\n%s vif %lu: %s: %s\n", label, v->devid, v->verdict,
+				verdict_meaning(v));
 		}
-		label = dom_label(v);
-		fprintf(o->out, "\n%s vif %lu: %s: %s\n", label, v->devid, v->verdict,
-			verdict_meaning(v));
 		free(label);
-		print_findings(o->out, v, "  ", o->use_color, VD_SEV_WARN);
+		print_findings(o->out, v, "  ", o->use_color, VD_SEV_WARN, false);
 	}
 	fprintf(o->out, "\n%zu VIF%s: %zu ok, %zu not ok\n", sel->n, sel->n == 1 ? "" : "s", ok,
 		sel->n - ok);
@@ -535,11 +563,18 @@ static void show_raw(FILE *out, const struct vd_host *h, const struct vd_end *e)
 
 		/* the xenstore-ls escaping, so the lines can be pasted back as a dump */
 		vd_buf_reset(&b);
+		vd_buf_adds(&b, "    ");
+		/* paths and perms are checked by the dump parser and xenstored, values are not */
+		vd_esc_xsls(&b, nd->path, strlen(nd->path));
+		vd_buf_adds(&b, " = \"");
 		vd_esc_xsls(&b, nd->value, nd->len);
-		fprintf(out, "    %s = \"%s\"", nd->path, vd_buf_cstr(&b));
-		if (nd->perms)
-			fprintf(out, "   (%s)", nd->perms);
-		fputc('\n', out);
+		vd_buf_addc(&b, '"');
+		if (nd->perms) {
+			vd_buf_adds(&b, "   (");
+			vd_esc_xsls(&b, nd->perms, strlen(nd->perms));
+			vd_buf_addc(&b, ')');
+		}
+		fprintf(out, "%s\n", vd_buf_cstr(&b));
 	}
 	vd_buf_free(&b);
 }
@@ -638,9 +673,11 @@ static void show_bridge(struct vd_buf *b, const struct vd_vif *v, const struct v
 	if (f->bridge) {
 		addesc(b, f->bridge);
 		vd_buf_adds(b, ovs ? " (Open vSwitch" : " (Linux bridge");
-		if (f->br)
-			vd_buf_addf(b, ", operstate %s, mtu %ld",
-				    f->br->operstate ? f->br->operstate : "-", f->br->mtu);
+		if (f->br) {
+			vd_buf_adds(b, ", operstate ");
+			addesc(b, f->br->operstate);
+			vd_buf_addf(b, ", mtu %ld", f->br->mtu);
+		}
 		vd_buf_adds(b, ")");
 	} else if (ovs) {
 		vd_buf_adds(b, "an Open vSwitch port, bridge unknown: ");
@@ -751,12 +788,44 @@ static void show_xl(FILE *out, const struct vd_xlfacts *f)
 	}
 }
 
+/* A vifname is toolstack-written, but still bytes from the store: escaped like the rest. */
+static void show_netdev(FILE *out, const struct vd_vif *v)
+{
+	char nbuf[64];
+	const char *nd = vd_vif_netdev(v, nbuf, sizeof(nbuf));
+	char *n = nd ? esc(nd, strlen(nd), VALUE_MAX) : vd_strdup("-");
+
+	field(out, "netdev", "%s%s", n,
+	      v->vifname && nd != nbuf ? "  (vifname)"
+	      : nd		       ? "  (netback's default name)"
+				       : "");
+	free(n);
+}
+
+/* Per-queue interrupt events (vd_mq.h): a rate with two samples, else counts since boot. */
+static void show_load(FILE *out, const struct vd_qload *ld)
+{
+	if (ld->window)
+		field(out, "queue load", "events/s over %.1f s (/proc/interrupts):", ld->secs);
+	else
+		field(out, "queue load", "events since boot (/proc/interrupts):");
+	for (size_t i = 0; i < ld->nq; i++) {
+		const struct vd_qrate *q = &ld->q[i];
+		double share = ld->total ? 100.0 * (double)q->events / (double)ld->total : 0;
+
+		if (ld->window)
+			fprintf(out, "%18sq%lu  %.1f/s (tx %llu, rx %llu%s) %.0f%%\n", "", q->queue,
+				q->per_sec, q->tx, q->rx, q->both ? ", shared" : "", share);
+		else
+			fprintf(out, "%18sq%lu  %llu (tx %llu, rx %llu%s) %.0f%%\n", "", q->queue,
+				q->events, q->tx, q->rx, q->both ? ", shared" : "", share);
+	}
+}
+
 static void show_vif(const struct vd_host *h, const struct vd_vif *v, const struct vd_opts *o)
 {
 	FILE *out = o->out;
 	char *label = dom_label(v);
-	char nbuf[64];
-	const char *nd = vd_vif_netdev(v, nbuf, sizeof(nbuf));
 	enum color c = verdict_color(v->verdict);
 
 	fprintf(out, "%s vif %lu: ", label, v->devid);
@@ -783,10 +852,7 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 		show_value(out, "xapi hotplug", v->xapi_hotplug, v->xapi_hotplug->path);
 	show_value(out, "script", v->script, NULL);
 	show_value(out, "bridge", v->bridge, v->bridge_path);
-	field(out, "netdev", "%s%s", nd ? nd : "-",
-	      v->vifname ? "  (vifname)"
-	      : nd	 ? "  (netback's default name)"
-			 : "");
+	show_netdev(out, v);
 	if (v->type)
 		show_value(out, "type", v->type, NULL);
 	if (v->rate)
@@ -807,9 +873,11 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 	if (any_host(h))
 		show_host(out, v, o->use_color);
 	show_features(out, h, v);
+	if (v->load)
+		show_load(out, v->load);
 	if (v->nfindings) {
 		field(out, "findings", "%zu", v->nfindings);
-		print_findings(out, v, "    ", o->use_color, VD_SEV_INFO);
+		print_findings(out, v, "    ", o->use_color, VD_SEV_INFO, true);
 	} else {
 		field(out, "findings", "none");
 	}

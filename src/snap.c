@@ -15,24 +15,82 @@ struct strlist {
 	size_t cap;
 };
 
+/*
+ * Compact storage (issue 14: a 10,000-VIF dump is half a million nodes): nodes live in
+ * fixed blocks that never move (no realloc copy of one big array, no slack), paths and values
+ * in one arena of large chunks instead of two mallocs per node, and the hash and the sorted
+ * index hold 32-bit node numbers.
+ */
+#define NODE_SHIFT  10
+#define NODE_BLOCK  (1u << NODE_SHIFT)
+#define ARENA_CHUNK (256u << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
 /* Lookups are logically const; the sorted index is a cache rebuilt after puts. */
 struct index {
-	size_t *order; /* node indexes in path order */
+	uint32_t *order; /* node numbers in path order */
 	size_t n;
 	bool valid;
 	struct strlist implied; /* names of children only implied by deeper nodes */
 };
 
 struct vd_snap {
-	struct vd_node *nodes;
+	struct vd_node **blocks; /* NODE_BLOCK nodes each */
+	size_t nblocks;
 	size_t n;
-	size_t cap;
-	size_t *hash; /* open addressing: node index + 1, 0 = empty */
+	struct chunk *arena; /* newest first */
+	uint32_t *hash;	     /* open addressing: node number + 1, 0 = empty */
 	size_t hcap;
+	char **interned; /* open addressing over arena strings (vd_snap_intern) */
+	size_t icap, ni;
 	struct index *idx;
 	struct strlist warnings;
 	struct strlist vanished;
 };
+
+static struct vd_node *node(const struct vd_snap *s, size_t i)
+{
+	return &s->blocks[i >> NODE_SHIFT][i & (NODE_BLOCK - 1)];
+}
+
+/* n bytes from the arena; they stay where they are until the snapshot is freed */
+static char *arena_alloc(struct vd_snap *s, size_t n)
+{
+	struct chunk *c = s->arena;
+
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+
+		c = vd_malloc(sizeof(*c) + cap);
+		c->used = 0;
+		c->cap = cap;
+		if (n > ARENA_CHUNK / 4 && s->arena) { /* a big one: keep filling the current */
+			c->next = s->arena->next;
+			s->arena->next = c;
+		} else {
+			c->next = s->arena;
+			s->arena = c;
+		}
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+/* len bytes and a NUL */
+static char *arena_dup0(struct vd_snap *s, const char *p, size_t len)
+{
+	char *d = arena_alloc(s, len + 1);
+
+	if (len)
+		memcpy(d, p, len);
+	d[len] = '\0';
+	return d;
+}
 
 static void strlist_add(struct strlist *l, char *s)
 {
@@ -71,12 +129,16 @@ void vd_snap_free(struct vd_snap *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->nodes[i].path);
-		free(s->nodes[i].value);
-		free(s->nodes[i].perms);
+	free(s->interned);
+	for (size_t b = 0; b < s->nblocks; b++)
+		free(s->blocks[b]);
+	free(s->blocks);
+	while (s->arena) {
+		struct chunk *c = s->arena;
+
+		s->arena = c->next;
+		free(c);
 	}
-	free(s->nodes);
 	free(s->hash);
 	free(s->idx->order);
 	strlist_free(&s->idx->implied);
@@ -95,15 +157,60 @@ void vd_snap_move(struct vd_snap *dst, struct vd_snap *src)
 	vd_snap_free(src);
 }
 
-static size_t *hash_slot(const struct vd_snap *s, const char *path)
+static uint64_t hash_mem(const char *p, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static char **intern_slot(char **tab, size_t cap, const char *str, size_t len)
+{
+	size_t i = (size_t)hash_mem(str, len) & (cap - 1);
+
+	while (tab[i] && (strncmp(tab[i], str, len) != 0 || tab[i][len]))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+char *vd_snap_intern(struct vd_snap *s, const char *str, size_t len)
+{
+	char **slot;
+
+	len = strnlen(str, len); /* a string: an embedded NUL ends it, as strndup did */
+	if ((s->ni + 1) * 2 > s->icap) {
+		size_t cap = s->icap ? s->icap * 2 : 64;
+		char **tab = vd_calloc(cap, sizeof(*tab));
+
+		for (size_t i = 0; i < s->icap; i++)
+			if (s->interned[i])
+				*intern_slot(tab, cap, s->interned[i], strlen(s->interned[i])) =
+					s->interned[i];
+		free(s->interned);
+		s->interned = tab;
+		s->icap = cap;
+	}
+	slot = intern_slot(s->interned, s->icap, str, len);
+	if (!*slot) {
+		*slot = arena_dup0(s, str, len);
+		s->ni++;
+	}
+	return *slot;
+}
+
+static uint32_t *hash_slot(const struct vd_snap *s, const char *path)
 {
 	size_t mask = s->hcap - 1;
 	size_t i = (size_t)hash_str(path) & mask;
 
 	for (;; i = (i + 1) & mask) {
-		size_t *slot = &s->hash[i];
+		uint32_t *slot = &s->hash[i];
 
-		if (*slot == 0 || strcmp(s->nodes[*slot - 1].path, path) == 0)
+		if (*slot == 0 || strcmp(node(s, *slot - 1)->path, path) == 0)
 			return slot;
 	}
 }
@@ -114,46 +221,54 @@ static void rehash(struct vd_snap *s)
 	s->hcap = s->hcap ? s->hcap * 2 : 256;
 	s->hash = vd_calloc(s->hcap, sizeof(*s->hash));
 	for (size_t i = 0; i < s->n; i++)
-		*hash_slot(s, s->nodes[i].path) = i + 1;
+		*hash_slot(s, node(s, i)->path) = (uint32_t)(i + 1);
 }
 
 struct vd_node *vd_snap_put(struct vd_snap *s, const char *path, const char *val, size_t len)
 {
-	size_t *slot;
+	uint32_t *slot;
 	struct vd_node *nd;
 
 	if ((s->n + 1) * 2 > s->hcap)
 		rehash(s);
 	slot = hash_slot(s, path);
 	if (*slot) {
-		nd = &s->nodes[*slot - 1];
-		free(nd->value);
-		nd->value = vd_memdup0(val, len);
+		nd = node(s, *slot - 1);
+		/* in place when it fits; else the old bytes stay unused in the arena (a
+		 * source replaces a value at most once or twice per node) */
+		if (len <= nd->len) {
+			memmove(nd->value, val, len);
+			nd->value[len] = '\0';
+		} else {
+			nd->value = arena_dup0(s, val, len);
+		}
 		nd->len = len;
 		return nd;
 	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->nodes = vd_realloc(s->nodes, s->cap * sizeof(*s->nodes));
+	if (s->n >= UINT32_MAX - 1)
+		abort(); /* as for out of memory: no host has 4 G nodes */
+	if ((s->n & (NODE_BLOCK - 1)) == 0) {
+		s->blocks = vd_realloc(s->blocks, (s->nblocks + 1) * sizeof(*s->blocks));
+		s->blocks[s->nblocks++] = vd_malloc(NODE_BLOCK * sizeof(struct vd_node));
 	}
-	nd = &s->nodes[s->n];
+	nd = node(s, s->n);
 	memset(nd, 0, sizeof(*nd));
-	nd->path = vd_strdup(path);
-	nd->value = vd_memdup0(val, len);
+	nd->path = arena_dup0(s, path, strlen(path));
+	nd->value = arena_dup0(s, val, len);
 	nd->len = len;
-	*slot = ++s->n;
+	*slot = (uint32_t)++s->n;
 	s->idx->valid = false;
 	return nd;
 }
 
 const struct vd_node *vd_snap_get(const struct vd_snap *s, const char *path)
 {
-	size_t *slot;
+	uint32_t *slot;
 
 	if (!s->hcap)
 		return NULL;
 	slot = hash_slot(s, path);
-	return *slot ? &s->nodes[*slot - 1] : NULL;
+	return *slot ? node(s, *slot - 1) : NULL;
 }
 
 const char *vd_snap_value(const struct vd_snap *s, const char *path)
@@ -196,26 +311,28 @@ const char *vd_snap_valuef(const struct vd_snap *s, const char *fmt, ...)
 	return nd ? nd->value : NULL;
 }
 
-/* '/' sorts before every other byte so that a node's subtree directly follows it. */
+/*
+ * '/' sorts before every other byte so that a node's subtree directly follows it; the
+ * other bytes move up by one, so that no two paths compare equal (a dump may hold \x01).
+ */
 static int path_cmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {
 		unsigned ca = (unsigned char)*a, cb = (unsigned char)*b;
 
-		if (ca == '/')
-			ca = 1;
-		if (cb == '/')
-			cb = 1;
+		ca = ca == '/' ? 1 : ca ? ca + 1 : 0;
+		cb = cb == '/' ? 1 : cb ? cb + 1 : 0;
 		if (ca != cb || !ca)
 			return (int)ca - (int)cb;
 	}
 }
 
-static const struct vd_node *sort_base;
+static const struct vd_snap *sort_snap;
 
 static int order_cmp(const void *a, const void *b)
 {
-	return path_cmp(sort_base[*(const size_t *)a].path, sort_base[*(const size_t *)b].path);
+	return path_cmp(node(sort_snap, *(const uint32_t *)a)->path,
+			node(sort_snap, *(const uint32_t *)b)->path);
 }
 
 static const struct index *index_of(const struct vd_snap *s)
@@ -226,8 +343,8 @@ static const struct index *index_of(const struct vd_snap *s)
 		return ix;
 	ix->order = vd_realloc(ix->order, (s->n ? s->n : 1) * sizeof(*ix->order));
 	for (size_t i = 0; i < s->n; i++)
-		ix->order[i] = i;
-	sort_base = s->nodes;
+		ix->order[i] = (uint32_t)i;
+	sort_snap = s;
 	qsort(ix->order, s->n, sizeof(*ix->order), order_cmp);
 	ix->n = s->n;
 	ix->valid = true;
@@ -241,7 +358,7 @@ static size_t lower_bound(const struct vd_snap *s, const struct index *ix, const
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (path_cmp(s->nodes[ix->order[mid]].path, path) < 0)
+		if (path_cmp(node(s, ix->order[mid])->path, path) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -267,7 +384,7 @@ void vd_snap_subtree(const struct vd_snap *s, const char *path, size_t *lo, size
 
 	i = *lo = lower_bound(s, ix, path);
 	while (i < ix->n) {
-		const char *p = s->nodes[ix->order[i]].path;
+		const char *p = node(s, ix->order[i])->path;
 
 		if (strcmp(p, path) != 0 && !below(p, path, dlen))
 			break;
@@ -287,7 +404,7 @@ size_t vd_snap_children(const struct vd_snap *s, const char *path, const char **
 	vd_snap_subtree(s, path, &lo, &hi);
 	out = vd_malloc((hi - lo + 1) * sizeof(*out));
 	for (size_t i = lo; i < hi; i++) {
-		const char *p = s->nodes[ix->order[i]].path;
+		const char *p = node(s, ix->order[i])->path;
 		size_t off = below(p, path, dlen), clen;
 
 		if (!off)
@@ -319,7 +436,7 @@ const struct vd_node *vd_snap_at(const struct vd_snap *s, size_t i)
 {
 	const struct index *ix = index_of(s);
 
-	return i < ix->n ? &s->nodes[ix->order[i]] : NULL;
+	return i < ix->n ? node(s, ix->order[i]) : NULL;
 }
 
 void vd_snap_warn(struct vd_snap *s, const char *fmt, ...)

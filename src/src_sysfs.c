@@ -31,10 +31,31 @@ extern char **environ;
 
 struct reader {
 	struct vd_sysfs *s;
-	const char *pfx; /* root without trailing '/': "" for "/" */
-	char *ovs_tool;	 /* NULL: do not run it, ovs_why says why */
+	const char *pfx;   /* root without trailing '/': "" for "/" */
+	const char *shown; /* the same for messages (a bundle's root is a temporary dir) */
+	char *ovs_tool;	   /* NULL: do not run it, ovs_why says why */
 	const char *ovs_why;
+	const struct vd_sysfs_opts *o;
 };
+
+/* Tells the caller (vifdiag dump) which object under the root was opened. */
+static void seen(const struct reader *rd, enum vd_sysfs_seen kind, const char *path)
+{
+	size_t n = strlen(rd->pfx);
+
+	if (rd->o->seen && strncmp(path, rd->pfx, n) == 0)
+		rd->o->seen(rd->o->arg, kind, path + n);
+}
+
+/* path (which starts with pfx) as messages show it */
+static char *shown(const struct reader *rd, const char *path)
+{
+	size_t n = strlen(rd->pfx);
+
+	if (strncmp(path, rd->pfx, n) != 0)
+		return vd_strdup(path);
+	return vd_asprintf("%s%s", rd->shown, path + n);
+}
 
 static char *pathf(const struct reader *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -55,7 +76,7 @@ static char *pathf(const struct reader *rd, const char *fmt, ...)
  * The content of a regular file without its trailing newline, or NULL with errno set.
  * O_NONBLOCK: a FIFO planted in a fixture tree must not hang us.
  */
-static char *slurp(const char *path)
+static char *slurp(const struct reader *rd, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct vd_buf b;
@@ -64,6 +85,7 @@ static char *slurp(const char *path)
 	ssize_t n;
 	int e;
 
+	seen(rd, VD_SEEN_FILE, path);
 	if (fd < 0)
 		return NULL;
 	e = fstat(fd, &st) < 0	   ? errno
@@ -99,7 +121,7 @@ static char *slurp(const char *path)
 static char *attr(const struct reader *rd, const char *ifname, const char *name)
 {
 	char *p = pathf(rd, "/sys/class/net/%s/%s", ifname, name);
-	char *v = slurp(p);
+	char *v = slurp(rd, p);
 
 	free(p);
 	return v;
@@ -132,12 +154,14 @@ static long attr_long(const struct reader *rd, const char *ifname, const char *n
 }
 
 /* Basename of a symlink's target: sysfs links name the object last. */
-static char *link_base(const char *path)
+static char *link_base(const struct reader *rd, const char *path)
 {
 	char buf[4096];
-	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	ssize_t n;
 	const char *slash;
 
+	seen(rd, VD_SEEN_LINK, path);
+	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
@@ -150,23 +174,24 @@ static char *link_base(const char *path)
 static char *if_link(const struct reader *rd, const char *ifname, const char *name)
 {
 	char *p = pathf(rd, "/sys/class/net/%s/%s", ifname, name);
-	char *v = link_base(p);
+	char *v = link_base(rd, p);
 
 	free(p);
 	return v;
 }
 
-static bool is_dir(const char *path)
+static bool is_dir(const struct reader *rd, const char *path)
 {
 	struct stat st;
 
+	seen(rd, VD_SEEN_DIR, path);
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static bool if_has_dir(const struct reader *rd, const char *ifname, const char *name)
 {
 	char *p = pathf(rd, "/sys/class/net/%s/%s", ifname, name);
-	bool d = is_dir(p);
+	bool d = is_dir(rd, p);
 
 	free(p);
 	return d;
@@ -182,7 +207,7 @@ static bool numbered(const char *name, const char *prefix, unsigned long *n)
 static void count_queues(const struct reader *rd, struct vd_netdev *nd)
 {
 	char *p = pathf(rd, "/sys/class/net/%s/queues", nd->name);
-	DIR *d = opendir(p);
+	DIR *d = (seen(rd, VD_SEEN_LIST, p), opendir(p));
 	struct dirent *de;
 	unsigned long n;
 
@@ -208,8 +233,8 @@ static long ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* Reads fd until EOF or the deadline; false on timeout. Output beyond 4 KiB is dropped. */
-static bool drain(int fd, struct vd_buf *out, unsigned timeout_ms)
+/* Reads fd until EOF or the deadline; false on timeout. Output beyond max is dropped. */
+static bool drain(int fd, struct vd_buf *out, unsigned timeout_ms, size_t max, bool *cut)
 {
 	struct timespec t0;
 	char chunk[512];
@@ -233,12 +258,21 @@ static bool drain(int fd, struct vd_buf *out, unsigned timeout_ms)
 			continue;
 		if (n <= 0)
 			return true;
-		if (out->len < 4096)
+		if (out->len + (size_t)n <= max)
 			vd_buf_add(out, chunk, (size_t)n);
+		else
+			*cut = true;
 	}
 }
 
 char *vd_run_capture(char *const argv[], unsigned timeout_ms, char **why)
+{
+	bool cut = false;
+
+	return vd_run_capture_max(argv, timeout_ms, 4096, &cut, why);
+}
+
+char *vd_run_capture_max(char *const argv[], unsigned timeout_ms, size_t max, bool *cut, char **why)
 {
 	posix_spawn_file_actions_t fa;
 	struct vd_buf out;
@@ -267,7 +301,8 @@ char *vd_run_capture(char *const argv[], unsigned timeout_ms, char **why)
 		return NULL;
 	}
 	vd_buf_init(&out);
-	done = drain(pfd[0], &out, timeout_ms);
+	*cut = false;
+	done = drain(pfd[0], &out, timeout_ms, max, cut);
 	close(pfd[0]);
 	if (!done)
 		kill(pid, SIGKILL); /* our own child, by its pid */
@@ -336,12 +371,32 @@ static bool plain_name(const char *s)
 	return true;
 }
 
+/* A bundle: what ovs-vsctl answered on its host ("bridge NAME" or "note WHY"). */
+static void ovs_recorded(const struct reader *rd, struct vd_netdev *nd)
+{
+	char *p = vd_asprintf("%s/%s", rd->o->ovs_answers, nd->name);
+	char *v = slurp(rd, p);
+
+	free(p);
+	if (v && vd_startswith(v, "bridge ") && plain_name(v + 7))
+		nd->ovs_bridge = vd_strdup(v + 7);
+	else if (v && vd_startswith(v, "note "))
+		nd->ovs_note = vd_strdup(v + 5);
+	else
+		nd->ovs_note = vd_asprintf("ovs-vsctl port-to-br %s: not recorded", nd->name);
+	free(v);
+}
+
 static void ovs_bridge(struct reader *rd, struct vd_netdev *nd)
 {
 	char a1[] = "--timeout=2", a2[] = "port-to-br";
 	char *argv[] = { rd->ovs_tool, a1, a2, nd->name, NULL };
 	char *why = NULL, *out;
 
+	if (rd->o->ovs_answers) {
+		ovs_recorded(rd, nd);
+		return;
+	}
 	if (!rd->ovs_tool) {
 		nd->ovs_note = vd_strdup(rd->ovs_why);
 		return;
@@ -410,12 +465,16 @@ static void read_netdevs(struct reader *rd)
 {
 	struct vd_sysfs *s = rd->s;
 	char *p = pathf(rd, "/sys/class/net");
-	DIR *d = opendir(p);
+	DIR *d = (seen(rd, VD_SEEN_LIST, p), opendir(p));
 	struct dirent *de;
 
 	if (!d) {
+		int e = errno;
+		char *sp = shown(rd, p);
+
 		s->unavailable = vd_asprintf("cannot read %s: %s (is sysfs mounted?)",
-					     *rd->pfx ? p : "/sys/class/net", strerror(errno));
+					     *rd->shown ? sp : "/sys/class/net", strerror(e));
+		free(sp);
 		free(p);
 		return;
 	}
@@ -444,7 +503,7 @@ static void read_netdevs(struct reader *rd)
 static long param(const struct reader *rd, const char *name)
 {
 	char *p = pathf(rd, "/sys/module/xen_netback/parameters/%s", name);
-	char *v = slurp(p);
+	char *v = slurp(rd, p);
 	long n = -1;
 
 	free(p);
@@ -462,7 +521,7 @@ static void read_params(const struct reader *rd, struct vd_nbparams *nb)
 {
 	char *p = pathf(rd, "/sys/module/xen_netback");
 
-	nb->loaded = is_dir(p);
+	nb->loaded = is_dir(rd, p);
 	free(p);
 	nb->max_queues = param(rd, "max_queues");
 	nb->separate_tx_rx_irq = (int)param(rd, "separate_tx_rx_irq");
@@ -581,17 +640,18 @@ static int ring_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void read_rings(const char *dir, struct vd_nbdebug *dbg)
+static void read_rings(const struct reader *rd, const char *dir, struct vd_nbdebug *dbg)
 {
-	DIR *d = opendir(dir);
+	DIR *d = (seen(rd, VD_SEEN_LIST, dir), opendir(dir));
 	struct dirent *de;
 	unsigned long id;
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		char *p, *text;
+		char *p, *text, *sp;
 		struct vd_ioring *r;
+		int e;
 
 		if (!numbered(de->d_name, "io_ring_q", &id))
 			continue;
@@ -600,13 +660,16 @@ static void read_rings(const char *dir, struct vd_nbdebug *dbg)
 		memset(r, 0, sizeof(*r));
 		r->id = id;
 		p = vd_asprintf("%s/%s", dir, de->d_name);
-		text = slurp(p);
+		text = slurp(rd, p);
+		e = errno;
+		sp = shown(rd, p);
 		if (!text)
-			r->error = vd_asprintf("cannot read %s: %s%s", p, strerror(errno),
-					       errno == EACCES ? " (debugfs is root-only)" : "");
+			r->error = vd_asprintf("cannot read %s: %s%s", sp, strerror(e),
+					       e == EACCES ? " (debugfs is root-only)" : "");
 		else if (!vd_ioring_parse(text, r))
-			r->error = vd_asprintf("%s does not have the expected layout", p);
+			r->error = vd_asprintf("%s does not have the expected layout", sp);
 		free(text);
+		free(sp);
 		free(p);
 	}
 	closedir(d);
@@ -634,28 +697,33 @@ static void read_debugfs(const struct reader *rd)
 	struct vd_sysfs *s = rd->s;
 	char *top = pathf(rd, "/sys/kernel/debug");
 	char *nb = pathf(rd, "/sys/kernel/debug/xen-netback");
-	DIR *d = opendir(top);
+	char *stop = shown(rd, top), *snb = shown(rd, nb);
+	DIR *d = (seen(rd, VD_SEEN_LIST, top), opendir(top));
 	struct dirent *de;
+	int e;
 
 	if (!d) {
-		s->debugfs_note = vd_asprintf("cannot read %s: %s%s", top, strerror(errno),
-					      errno == EACCES ? " (debugfs is root-only)" : "");
+		e = errno;
+		s->debugfs_note = vd_asprintf("cannot read %s: %s%s", stop, strerror(e),
+					      e == EACCES ? " (debugfs is root-only)" : "");
 		goto out;
 	}
 	if (dir_empty(d)) {
-		s->debugfs_note = vd_asprintf("debugfs is not mounted on %s", top);
+		s->debugfs_note = vd_asprintf("debugfs is not mounted on %s", stop);
 		closedir(d);
 		goto out;
 	}
 	closedir(d);
+	seen(rd, VD_SEEN_LIST, nb);
 	d = opendir(nb);
 	if (!d) {
+		e = errno;
 		s->debugfs_note =
-			errno == ENOENT
+			e == ENOENT
 				? vd_asprintf("%s does not exist (xen-netback not loaded, no VIF "
 					      "connected, or a kernel without CONFIG_DEBUG_FS)",
-					      nb)
-				: vd_asprintf("cannot read %s: %s", nb, strerror(errno));
+					      snb)
+				: vd_asprintf("cannot read %s: %s", snb, strerror(e));
 		goto out;
 	}
 	while ((de = readdir(d))) {
@@ -669,13 +737,15 @@ static void read_debugfs(const struct reader *rd)
 		memset(g, 0, sizeof(*g));
 		g->name = vd_strdup(de->d_name);
 		p = vd_asprintf("%s/%s", nb, de->d_name);
-		read_rings(p, g);
+		read_rings(rd, p, g);
 		free(p);
 	}
 	closedir(d);
 	if (s->ndbg)
 		qsort(s->dbg, s->ndbg, sizeof(*s->dbg), dbg_cmp);
 out:
+	free(stop);
+	free(snb);
 	free(top);
 	free(nb);
 }
@@ -684,40 +754,58 @@ out:
 static bool is_xen(const struct reader *rd)
 {
 	char *p = pathf(rd, "/sys/hypervisor/type");
-	char *type = slurp(p);
+	char *type = slurp(rd, p);
 	bool xen = type && strcmp(type, "xen") == 0;
 
 	free(p);
 	free(type);
 	p = pathf(rd, "/sys/bus/xen-backend");
-	xen |= is_dir(p);
+	xen |= is_dir(rd, p);
 	free(p);
 	return xen;
 }
 
+static char *no_slash(const char *root)
+{
+	char *p = vd_strdup(root);
+	size_t n = strlen(p);
+
+	while (n && p[n - 1] == '/')
+		p[--n] = '\0';
+	return p;
+}
+
 struct vd_sysfs *vd_sysfs_read(const char *root, bool require_xen)
 {
+	struct vd_sysfs_opts o = { .root = root, .require_xen = require_xen };
+
+	return vd_sysfs_read_with(&o);
+}
+
+struct vd_sysfs *vd_sysfs_read_with(const struct vd_sysfs_opts *o)
+{
 	struct vd_sysfs *s = vd_calloc(1, sizeof(*s));
-	struct reader rd = { .s = s };
-	char *pfx;
-	size_t n;
+	struct reader rd = { .s = s, .o = o };
+	bool require_xen = o->require_xen;
+	char *pfx, *spfx;
 
 	s->nb.max_queues = -1;
-	if (!root) {
+	if (!o->root) {
 		s->unavailable = vd_strdup("offline dump: no sysfs given (use --sysfs-root)");
 		return s;
 	}
-	s->root = vd_strdup(root);
+	s->root = vd_strdup(o->shown ? o->shown : o->root);
+	s->dir = vd_strdup(o->root);
 	s->asked = !require_xen;
-	pfx = vd_strdup(root);
-	n = strlen(pfx);
-	while (n && pfx[n - 1] == '/')
-		pfx[--n] = '\0';
+	pfx = no_slash(o->root);
+	spfx = no_slash(o->shown ? o->shown : o->root);
 	rd.pfx = pfx;
+	rd.shown = spfx;
 	if (require_xen && !is_xen(&rd)) {
 		s->unavailable = vd_strdup("this system is not a Xen domain (no xen-backend bus in "
 					   "sysfs); --sysfs-root DIR reads another one");
 		free(pfx);
+		free(spfx);
 		return s;
 	}
 	read_netdevs(&rd);
@@ -726,6 +814,7 @@ struct vd_sysfs *vd_sysfs_read(const char *root, bool require_xen)
 		read_debugfs(&rd);
 	}
 	free(pfx);
+	free(spfx);
 	return s;
 }
 
@@ -775,5 +864,6 @@ void vd_sysfs_free(struct vd_sysfs *s)
 	free(s->debugfs_note);
 	free(s->unavailable);
 	free(s->root);
+	free(s->dir);
 	free(s);
 }

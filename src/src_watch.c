@@ -9,18 +9,20 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <xenstore.h>
 
 #include "vd_event.h"
 #include "vd_util.h"
+#include "vd_xsconn.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -31,8 +33,10 @@ static const char *const bases[] = { "device/vif", "backend/vif", "error" };
 
 struct wstate {
 	struct vd_watchrun *run;
-	struct xs_handle *xs;
-	int sentinel; /* a second, idle socket connection: EOF when xenstored goes away */
+	struct vd_xsconn *conn;
+	struct xs_handle *xs; /* conn's */
+	sigset_t opmask;      /* the mask outside an operation */
+	int sentinel;	      /* a second, idle socket connection: EOF when xenstored goes away */
 	unsigned long *doms;
 	size_t ndoms;
 };
@@ -45,26 +49,36 @@ static bool stopped(const struct wstate *s)
 }
 
 /*
- * libxenstore's reader thread notices a dead daemon but tells nobody (the watch pipe stays
- * silent); an idle connection of our own to the same socket gets EOF at that moment.
+ * Around everything that talks to xenstored: the watchdog is armed (no reply for
+ * --timeout seconds, or Ctrl-C, cuts the connection and the blocked call returns), and
+ * SIGINT/SIGTERM are deliverable, so the flag is set even while libxenstore waits.
  */
-static int open_sentinel(void)
+static void op_begin(struct wstate *s)
 {
-	const char *path = xs_daemon_socket();
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
+	if (s->run->waitmask)
+		pthread_sigmask(SIG_SETMASK, s->run->waitmask, &s->opmask);
+	if (s->conn)
+		vd_xsconn_arm(s->conn);
+}
 
-	if (!path || stat(path, &st) != 0 || !S_ISSOCK(st.st_mode) ||
-	    strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+static void op_end(struct wstate *s)
+{
+	if (s->conn)
+		vd_xsconn_disarm(s->conn);
+	if (s->run->waitmask)
+		pthread_sigmask(SIG_SETMASK, &s->opmask, NULL);
+}
+
+/* A failed xs_watch: a cut connection says why it was cut. */
+static void watch_failed(struct wstate *s, const char *what, int e, struct vd_err *err)
+{
+	if (vd_xsconn_timed_out(s->conn))
+		vd_xs_err_timeout(err, vd_xsconn_timeout(s->conn));
+	else if ((e == EBADF || e == EINVAL) && !vd_xsconn_answered(s->conn))
+		/* libxenstore says EINVAL when its reader thread saw the end */
+		vd_xs_err_connect(err, "it closed the connection without answering");
+	else
+		vd_err_set(err, VD_EXIT_SOURCE, "cannot watch %s: %s", what, strerror(e));
 }
 
 static char *token_for(const char *path)
@@ -77,6 +91,8 @@ static bool watch_path(struct wstate *s, const char *path, bool on)
 	char *tok = token_for(path);
 	bool ok = on ? xs_watch(s->xs, path, tok) : xs_unwatch(s->xs, path, tok);
 
+	if (ok)
+		vd_xsconn_progress(s->conn);
 	free(tok);
 	return ok;
 }
@@ -112,44 +128,52 @@ static void add_root(char ***roots, size_t *n, char *root)
 /*
  * Domains in the store now, against those watched: new ones get watches (and their
  * subtrees a read), gone ones lose them (and their subtree is re-read: it is empty).
+ * One DIRECTORY of /local/domain, and the names of the new domains only. With initial
+ * (the start-up, whose full read that follows covers everything) no roots and no names.
  */
-static int sync_domains(struct wstate *s, int64_t now, char ***roots, size_t *nroots,
+static int sync_domains(struct wstate *s, int64_t now, char ***roots, size_t *nroots, bool initial,
 			struct vd_err *err)
 {
-	struct vd_snap *snap = vd_snap_new();
-	const char **names = NULL;
+	unsigned int n = 0;
+	char **names = xs_directory(s->xs, XBT_NULL, "/local/domain", &n);
+	char **fresh = NULL;
 	unsigned long *now_doms = NULL;
-	size_t n, k = 0;
-	int rc = vd_xs_read(s->xs, VD_XS_DOMAINS, NULL, 0, s->run->retries, snap, err);
+	size_t k = 0, nfresh = 0;
+	int rc = 0;
 
-	if (rc < 0) {
-		vd_snap_free(snap);
+	if (!names) {
+		if (vd_xsconn_timed_out(s->conn))
+			vd_xs_err_timeout(err, vd_xsconn_timeout(s->conn));
+		else
+			vd_err_set(err, VD_EXIT_SOURCE, "cannot list /local/domain: %s",
+				   strerror(errno));
 		return -1;
 	}
-	now = vd_now_ms(); /* stamped when the read ended, as in reread() */
-	n = vd_snap_children(snap, "/local/domain", &names);
+	vd_xsconn_progress(s->conn);
 	now_doms = vd_calloc(n + 1, sizeof(*now_doms));
-	for (size_t i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		unsigned long d;
-		const struct vd_node *nm;
 
 		if (!vd_parse_uint_str(names[i], 0xffffffffUL, &d))
 			continue;
 		now_doms[k++] = d;
-		nm = vd_snap_getf(snap, "/local/domain/%lu/name", d);
-		if (nm)
-			vd_tracker_put(s->run->tracker, now, nm->path, nm->value, nm->len, NULL);
 		if (has_dom(s->doms, s->ndoms, d))
 			continue;
 		if (!watch_domain(s, d, true)) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "domain %lu", d);
 			rc = -1;
-			vd_err_set(err, VD_EXIT_SOURCE, "cannot watch domain %lu: %s", d,
-				   strerror(errno));
+			watch_failed(s, what, errno, err);
 			break;
 		}
+		if (initial)
+			continue;
+		add_root(&fresh, &nfresh, vd_asprintf("/local/domain/%lu/name", d));
 		for (size_t b = 0; b < NBASES; b++)
 			add_root(roots, nroots, vd_asprintf("/local/domain/%lu/%s", d, bases[b]));
 	}
+	free(names);
 	for (size_t i = 0; rc == 0 && i < s->ndoms; i++) {
 		if (has_dom(now_doms, k, s->doms[i]))
 			continue;
@@ -159,8 +183,25 @@ static int sync_domains(struct wstate *s, int64_t now, char ***roots, size_t *nr
 	free(s->doms);
 	s->doms = now_doms;
 	s->ndoms = k;
-	free(names);
-	vd_snap_free(snap);
+	if (rc == 0 && nfresh) {
+		/* names first: a watch by name must know them before the subtrees are read */
+		struct vd_snap *snap = vd_snap_new();
+
+		rc = vd_xs_read_conn(s->conn, VD_XS_TREES, (const char *const *)fresh, nfresh,
+				     s->run->retries, snap, err);
+		now = vd_now_ms(); /* stamped when the read ended, as in reread() */
+		for (size_t i = 0; rc == 0 && i < nfresh; i++) {
+			const struct vd_node *nm = vd_snap_get(snap, fresh[i]);
+
+			if (nm)
+				vd_tracker_put(s->run->tracker, now, nm->path, nm->value, nm->len,
+					       NULL);
+		}
+		vd_snap_free(snap);
+	}
+	for (size_t i = 0; i < nfresh; i++)
+		free(fresh[i]);
+	free(fresh);
 	return rc;
 }
 
@@ -227,8 +268,8 @@ static int reread(struct wstate *s, int64_t now, char **roots, size_t n, struct 
 	int rc;
 
 	prune_roots(roots, &n);
-	rc = vd_xs_read(s->xs, VD_XS_TREES, (const char *const *)roots, n, s->run->retries, snap,
-			err);
+	rc = vd_xs_read_conn(s->conn, VD_XS_TREES, (const char *const *)roots, n, s->run->retries,
+			     snap, err);
 	/* a change is stamped when the read that found it ended: never before it was there */
 	now = vd_now_ms();
 	for (size_t i = 0; i < n; i++) {
@@ -243,8 +284,8 @@ static int reread(struct wstate *s, int64_t now, char **roots, size_t n, struct 
 
 static void disconnect(struct wstate *s)
 {
-	if (s->xs)
-		xs_close(s->xs);
+	vd_xsconn_close(s->conn);
+	s->conn = NULL;
 	if (s->sentinel >= 0)
 		close(s->sentinel);
 	s->xs = NULL;
@@ -252,6 +293,66 @@ static void disconnect(struct wstate *s)
 	free(s->doms);
 	s->doms = NULL;
 	s->ndoms = 0;
+}
+
+/* The domains' names from the full read, before its VIFs (a watch by name needs them). */
+static void put_names(struct wstate *s, int64_t now, const struct vd_snap *snap)
+{
+	for (size_t i = 0; i < s->ndoms; i++) {
+		const struct vd_node *nm = vd_snap_getf(snap, "/local/domain/%lu/name", s->doms[i]);
+
+		if (nm)
+			vd_tracker_put(s->run->tracker, now, nm->path, nm->value, nm->len, NULL);
+	}
+}
+
+/* A watched base itself (what a registration event names), not a change below it. */
+static bool is_base(const char *path)
+{
+	const char *p = path + strlen("/local/domain/");
+	size_t dlen;
+
+	if (!vd_startswith(path, "/local/domain/") || !(dlen = strcspn(p, "/")) || p[dlen] != '/')
+		return false;
+	for (size_t b = 0; b < NBASES; b++)
+		if (strcmp(p + dlen + 1, bases[b]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * After the full read: the registration event of every watch (it names the watched base
+ * itself) is queued, and re-reading for them would read everything a second time. They
+ * happened before the read, which holds what they name; events below a base are changes
+ * and are kept for the first round. A domain introduced meanwhile is synced now.
+ */
+static int drain_covered(struct wstate *s, int64_t now, struct vd_err *err)
+{
+	char **vec, **roots = NULL;
+	size_t nroots = 0;
+	bool domains = false;
+
+	while ((vec = xs_check_watch(s->xs))) {
+		const char *path = vec[XS_WATCH_PATH];
+		char *r;
+
+		if (path[0] == '@')
+			domains = true;
+		else if (!is_base(path) && (r = root_for(path)))
+			add_root(&roots, &nroots, r);
+		free(vec);
+	}
+	if (domains && sync_domains(s, now, &roots, &nroots, false, err) < 0) {
+		for (size_t i = 0; i < nroots; i++)
+			free(roots[i]);
+		free(roots);
+		return -1;
+	}
+	if (!nroots) {
+		free(roots);
+		return 0;
+	}
+	return reread(s, now, roots, nroots, err);
 }
 
 /*
@@ -267,36 +368,33 @@ static int connect_store(struct wstate *s, int64_t lost, struct vd_err *err)
 	int64_t now = vd_now_ms();
 	int rc;
 
-	s->xs = vd_xs_open(err);
-	if (!s->xs)
+	s->conn = vd_xsconn_open(s->run->timeout, s->run->stop, err);
+	if (!s->conn)
 		return -1;
-	s->sentinel = open_sentinel();
+	s->xs = vd_xsconn_handle(s->conn);
+	vd_xsconn_arm(s->conn); /* op_end disarms */
+	s->sentinel = vd_xs_sentinel_open();
 	if (!watch_path(s, "@introduceDomain", true)) {
-		vd_err_set(err, VD_EXIT_SOURCE, "cannot watch @introduceDomain: %s",
-			   strerror(errno));
+		watch_failed(s, "@introduceDomain", errno, err);
 		return -1;
 	}
-	if (sync_domains(s, now, &roots, &nroots, err) < 0) {
-		for (size_t i = 0; i < nroots; i++)
-			free(roots[i]);
-		free(roots);
+	if (sync_domains(s, now, &roots, &nroots, true, err) < 0)
 		return -1;
-	}
-	for (size_t i = 0; i < nroots; i++)
-		free(roots[i]);
-	free(roots);
 	snap = vd_snap_new();
-	rc = vd_xs_read(s->xs, VD_XS_ALL, NULL, 0, s->run->retries, snap, err);
+	rc = vd_xs_read_conn(s->conn, VD_XS_ALL, NULL, 0, s->run->retries, snap, err);
 	if (rc == 0 && lost >= 0) {
 		vd_tracker_note(s->run->tracker, now, "back", now - lost);
 		vd_tracker_set_gap(s->run->tracker, true);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		put_names(s, now, snap);
 		vd_tracker_sync(s->run->tracker, now, "/local/domain", snap);
+		rc = drain_covered(s, now, err);
+	}
 	vd_tracker_set_gap(s->run->tracker, false);
 	vd_snap_free(snap);
 	if (rc == 0 && !watch_path(s, "@releaseDomain", true)) {
-		vd_err_set(err, VD_EXIT_SOURCE, "cannot watch @releaseDomain: %s", strerror(errno));
+		watch_failed(s, "@releaseDomain", errno, err);
 		rc = -1;
 	}
 	return rc;
@@ -363,10 +461,15 @@ static bool round_once(struct wstate *s, struct vd_err *err)
 	alive = sentinel_alive(s, pfd[1].revents) && collect(s, &roots, &nroots, &domains);
 	now = vd_now_ms();
 	vd_tracker_tick(s->run->tracker, now);
-	if (alive && domains && sync_domains(s, now, &roots, &nroots, err) < 0)
+	op_begin(s);
+	if (alive && domains && sync_domains(s, now, &roots, &nroots, false, err) < 0)
 		alive = false;
-	if (alive && nroots)
-		return reread(s, now, roots, nroots, err) == 0;
+	if (alive && nroots) {
+		alive = reread(s, now, roots, nroots, err) == 0;
+		nroots = 0;
+		roots = NULL;
+	}
+	op_end(s);
 	for (size_t i = 0; i < nroots; i++)
 		free(roots[i]);
 	free(roots);
@@ -379,6 +482,7 @@ static void reconnect(struct wstate *s)
 	struct vd_tracker *t = s->run->tracker;
 	int64_t lost = vd_now_ms(), wait = BACKOFF_MIN_MS;
 	struct vd_err err;
+	int rc;
 
 	disconnect(s);
 	vd_tracker_pause_stalls(t, true);
@@ -388,7 +492,10 @@ static void reconnect(struct wstate *s)
 		if (stopped(s))
 			break;
 		vd_err_clear(&err);
-		if (connect_store(s, lost, &err) == 0)
+		op_begin(s);
+		rc = connect_store(s, lost, &err);
+		op_end(s);
+		if (rc == 0)
 			break;
 		disconnect(s);
 		wait = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;
@@ -400,14 +507,21 @@ int vd_watch_run(struct vd_watchrun *run, struct vd_err *err)
 {
 	struct wstate s = { .run = run, .sentinel = -1 };
 	struct vd_err rerr;
+	int rc;
 
 	if (!run->stop)
 		run->stop = &never_stop;
 	vd_tracker_set_quiet(run->tracker, true);
-	if (connect_store(&s, -1, err) < 0) {
+	op_begin(&s);
+	rc = connect_store(&s, -1, err);
+	op_end(&s);
+	if (rc < 0) {
 		disconnect(&s);
 		vd_tracker_set_quiet(run->tracker, false);
-		return -1;
+		if (!stopped(&s))
+			return -1;
+		vd_err_clear(err); /* Ctrl-C before the store answered: an empty summary */
+		return 0;
 	}
 	vd_tracker_set_quiet(run->tracker, false);
 	while (!stopped(&s)) {

@@ -8,17 +8,18 @@
 #include "vd_source.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <xenstore.h>
 
 #include "vd_dump.h"
 #include "vd_util.h"
+#include "vd_xsconn.h"
 
 struct walk {
 	struct xs_handle *xs;
+	struct vd_xsconn *conn; /* NULL: a bare handle (vd_xs_read) */
+	unsigned long replies;
 	xs_transaction_t t;
 	struct vd_snap *snap;
 	int fatal; /* errno of a failure that is not "node gone" */
@@ -30,12 +31,23 @@ static bool gone(int e)
 	return e == ENOENT;
 }
 
+/* A request came back (with a value or an error reply): xenstored is alive. */
+static void answered(struct walk *w, bool ok)
+{
+	if (!ok && (errno == EBADF || errno == EINVAL || errno == EPIPE || errno == ECONNRESET))
+		return; /* no reply: the connection ended */
+	w->replies++;
+	if (w->conn)
+		vd_xsconn_progress(w->conn);
+}
+
 /* Reads one node into the snapshot. Returns false if it does not exist (or vanished). */
-static bool read_node(struct walk *w, const char *path, bool listed)
+static bool read_node(struct walk *w, const char *path, bool listed, size_t *lenp)
 {
 	unsigned int len = 0;
 	char *val = xs_read(w->xs, w->t, path, &len);
 
+	answered(w, val != NULL);
 	if (!val) {
 		if (gone(errno)) {
 			if (listed)
@@ -53,15 +65,69 @@ static bool read_node(struct walk *w, const char *path, bool listed)
 	}
 	vd_snap_put(w->snap, path, val, len);
 	free(val);
+	if (lenp)
+		*lenp = len;
 	return true;
 }
 
-/* Every descendant of path (not path itself): one DIRECTORY and one READ per node. */
+/*
+ * Keys of netif.h, the toolstack and the hotplug scripts that are values, never
+ * directories: a READ that gives a value is the whole node, no DIRECTORY needed. An empty
+ * value might still be a directory (a guest can write anything), so it gets one.
+ */
+bool vd_xs_known_leaf(const char *name)
+{
+	static const char *const leaves[] = {
+		"availability", /* cpu/N/availability */
+		"backend",
+		"backend-id",
+		"bridge",
+		"ctrl-ring-ref",
+		"error",
+		"event-channel",
+		"event-channel-ctrl",
+		"event-channel-rx",
+		"event-channel-tx",
+		"frontend",
+		"frontend-id",
+		"handle",
+		"hotplug-error",
+		"hotplug-status",
+		"ip",
+		"mac",
+		"mtu",
+		"multi-queue-max-queues",
+		"multi-queue-num-queues",
+		"online",
+		"rate",
+		"rx-ring-ref",
+		"script",
+		"state",
+		"trusted",
+		"tx-ring-ref",
+		"type",
+		"vifname",
+		"xdp-headroom",
+	};
+
+	if (vd_startswith(name, "feature-") || vd_startswith(name, "request-"))
+		return true;
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+		if (strcmp(name, leaves[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Every descendant of path (not path itself): one READ per node, and one DIRECTORY per
+ * node that may have children (not on a known leaf holding a value).
+ */
 static void walk_below(struct walk *w, const char *path)
 {
 	unsigned int n = 0;
 	char **names = xs_directory(w->xs, w->t, path, &n);
 
+	answered(w, names != NULL);
 	if (!names) {
 		if (!gone(errno) && errno != EACCES && !w->fatal) {
 			w->fatal = errno;
@@ -70,9 +136,11 @@ static void walk_below(struct walk *w, const char *path)
 		return;
 	}
 	for (unsigned int i = 0; i < n && !w->fatal; i++) {
-		char *child = vd_asprintf("%s/%s", path, names[i]);
+		/* the root's children are "/x", not "//x" */
+		char *child = vd_asprintf("%s/%s", strcmp(path, "/") ? path : "", names[i]);
+		size_t len = 0;
 
-		if (read_node(w, child, true))
+		if (read_node(w, child, true, &len) && (len == 0 || !vd_xs_known_leaf(names[i])))
 			walk_below(w, child);
 		free(child);
 	}
@@ -82,7 +150,10 @@ static void walk_below(struct walk *w, const char *path)
 /* A subtree root that may legitimately be absent. */
 static void walk_tree(struct walk *w, const char *path)
 {
-	if (read_node(w, path, false))
+	const char *name = strrchr(path, '/');
+	size_t len = 0;
+
+	if (read_node(w, path, false, &len) && (len == 0 || !vd_xs_known_leaf(name + 1)))
 		walk_below(w, path);
 }
 
@@ -90,6 +161,7 @@ static char **list(struct walk *w, const char *path, unsigned int *n)
 {
 	char **names = xs_directory(w->xs, w->t, path, n);
 
+	answered(w, names != NULL);
 	if (!names) {
 		*n = 0;
 		if (!gone(errno) && errno != EACCES && !w->fatal) {
@@ -100,22 +172,54 @@ static char **list(struct walk *w, const char *path, unsigned int *n)
 	return names;
 }
 
-/* A domain's name and vm; with trees also its VIF subtrees. */
+/*
+ * The guest's vCPUs for the multi-queue rules (vd_mq.h): cpu/K/availability only, the
+ * empty cpu/K directories implied by it (a missing availability reads cpu/K whole); the
+ * old vcpu_avail bitmap only when there is no cpu directory.
+ */
+static void walk_cpus(struct walk *w, const char *base)
+{
+	char *cpu = vd_asprintf("%s/cpu", base);
+	unsigned int n = 0;
+	char **names = NULL;
+
+	if (read_node(w, cpu, false, NULL))
+		names = list(w, cpu, &n);
+	else if (!w->fatal) {
+		char *p = vd_asprintf("%s/vcpu_avail", base);
+
+		read_node(w, p, false, NULL);
+		free(p);
+	}
+	for (unsigned int i = 0; i < n && !w->fatal; i++) {
+		char *k = vd_asprintf("%s/%s", cpu, names[i]);
+		char *a = vd_asprintf("%s/availability", k);
+
+		if (!read_node(w, a, false, NULL) && !w->fatal)
+			walk_tree(w, k);
+		free(a);
+		free(k);
+	}
+	free(names);
+	free(cpu);
+}
+
+/* A domain's name and vm; with trees also its VIF subtrees and vCPUs. */
 static void walk_domain(struct walk *w, const char *dom, bool trees)
 {
 	static const char *const leaves[] = { "name", "vm" };
-	static const char *const subtrees[] = { "device/vif", "backend/vif", "error/device/vif",
-						"error/backend/vif" };
-	char *base = vd_asprintf("/local/domain/%s", dom);
+	/* the VIF dirs, under the domain and under its error/ */
+	static const char *const subtrees[] = { "device/vif", "backend/vif" };
+	char *base = vd_asprintf("/local/domain/%s", dom), *err;
 
-	if (!read_node(w, base, true)) {
+	if (!read_node(w, base, true, NULL)) {
 		free(base);
 		return;
 	}
 	for (unsigned i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
 		char *p = vd_asprintf("%s/%s", base, leaves[i]);
 
-		read_node(w, p, false);
+		read_node(w, p, false, NULL);
 		free(p);
 	}
 	for (unsigned i = 0; trees && i < sizeof(subtrees) / sizeof(subtrees[0]); i++) {
@@ -124,6 +228,19 @@ static void walk_domain(struct walk *w, const char *dom, bool trees)
 		walk_tree(w, p);
 		free(p);
 	}
+	/* error/ is absent on a healthy host: one READ then, instead of one per subtree */
+	err = vd_asprintf("%s/error", base);
+	if (trees && read_node(w, err, false, NULL)) {
+		for (unsigned i = 0; i < sizeof(subtrees) / sizeof(subtrees[0]); i++) {
+			char *p = vd_asprintf("%s/%s", err, subtrees[i]);
+
+			walk_tree(w, p);
+			free(p);
+		}
+	}
+	free(err);
+	if (trees && !w->fatal)
+		walk_cpus(w, base);
 	free(base);
 }
 
@@ -172,35 +289,45 @@ static void walk_plan(struct walk *w, const struct plan *pl)
 		walk_tree(w, pl->roots[i]);
 }
 
-static int one_attempt(struct xs_handle *xs, struct vd_snap **snap, const struct plan *pl, bool txn,
-		       bool *again)
+static int one_attempt(struct xs_handle *xs, struct vd_xsconn *conn, unsigned long *replies,
+		       struct vd_snap **snap, const struct plan *pl, bool txn, bool *again)
 {
-	struct walk w = { .xs = xs, .t = XBT_NULL, .snap = *snap };
+	struct walk w = { .xs = xs, .conn = conn, .t = XBT_NULL, .snap = *snap };
+	int rc;
 
 	*again = false;
 	if (txn) {
 		w.t = xs_transaction_start(xs);
-		if (w.t == XBT_NULL)
-			return errno ? errno : EIO;
+		answered(&w, w.t != XBT_NULL);
+		if (w.t == XBT_NULL) {
+			rc = errno ? errno : EIO;
+			goto out;
+		}
 	}
 	walk_plan(&w, pl);
 	/* Commit even though nothing was written: only a commit tells us the reads agreed. */
-	if (txn && !xs_transaction_end(xs, w.t, w.fatal != 0)) {
-		if (errno == EAGAIN && !w.fatal) {
+	rc = w.fatal;
+	if (txn) {
+		bool ended = xs_transaction_end(xs, w.t, w.fatal != 0);
+
+		answered(&w, ended);
+		if (!ended && errno == EAGAIN && !w.fatal)
 			*again = true;
-			return 0;
-		}
-		if (!w.fatal)
-			return errno ? errno : EIO;
+		else if (!ended && !w.fatal)
+			rc = errno ? errno : EIO;
 	}
-	return w.fatal;
+out:
+	*replies += w.replies;
+	return rc;
 }
 
-int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots, size_t nroots,
-	       unsigned retries, struct vd_snap *snap, struct vd_err *err)
+static int read_with(struct xs_handle *xs, struct vd_xsconn *conn, enum vd_xs_what what,
+		     const char *const *roots, size_t nroots, unsigned retries,
+		     struct vd_snap *snap, struct vd_err *err)
 {
 	const struct plan pl = { what, roots, nroots };
 	struct vd_snap *work = NULL;
+	unsigned long replies = 0;
 	int rc = 0;
 	bool again = true;
 
@@ -208,21 +335,29 @@ int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *ro
 	for (unsigned attempt = 0; again && attempt <= retries; attempt++) {
 		vd_snap_free(work);
 		work = vd_snap_new();
-		rc = one_attempt(xs, &work, &pl, true, &again);
+		rc = one_attempt(xs, conn, &replies, &work, &pl, true, &again);
 		if (rc)
 			break;
 	}
 	if (!rc && again) {
 		vd_snap_free(work);
 		work = vd_snap_new();
-		rc = one_attempt(xs, &work, &pl, false, &again);
+		rc = one_attempt(xs, conn, &replies, &work, &pl, false, &again);
 		vd_snap_warn(work,
 			     "xenstore kept changing during %u transactions; this snapshot was "
 			     "read without one and may mix states",
 			     retries + 1);
 	}
 	if (rc) {
-		vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
+		if (conn && vd_xsconn_timed_out(conn))
+			vd_xs_err_timeout(err, vd_xsconn_timeout(conn));
+		else if (conn && vd_xsconn_stopped(conn))
+			vd_err_set(err, VD_EXIT_SOURCE, "interrupted while reading xenstore");
+		else if (rc == EBADF && !replies && !(conn && vd_xsconn_answered(conn)))
+			/* EOF before any reply: not a xenstored (XENSTORED_PATH=/dev/null) */
+			vd_xs_err_connect(err, "it closed the connection without answering");
+		else
+			vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
 		vd_snap_free(work);
 		return -1;
 	}
@@ -230,124 +365,41 @@ int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *ro
 	return 0;
 }
 
+int vd_xs_read(struct xs_handle *xs, enum vd_xs_what what, const char *const *roots, size_t nroots,
+	       unsigned retries, struct vd_snap *snap, struct vd_err *err)
+{
+	return read_with(xs, NULL, what, roots, nroots, retries, snap, err);
+}
+
+int vd_xs_read_conn(struct vd_xsconn *c, enum vd_xs_what what, const char *const *roots,
+		    size_t nroots, unsigned retries, struct vd_snap *snap, struct vd_err *err)
+{
+	int rc;
+
+	vd_xsconn_arm(c);
+	rc = read_with(vd_xsconn_handle(c), c, what, roots, nroots, retries, snap, err);
+	vd_xsconn_disarm(c);
+	return rc;
+}
+
 struct xs_handle *vd_xs_open(struct vd_err *err)
 {
 	struct xs_handle *xs = xs_open(0);
 
-	if (!xs) {
-		const char *p = getenv("XENSTORED_PATH");
-
-		vd_err_set(err, VD_EXIT_SOURCE,
-			   "cannot connect to xenstored (%s%s): %s; to read a saved dump instead "
-			   "use --from FILE (made with 'xenstore-ls -fp > FILE')",
-			   p ? "XENSTORED_PATH=" : "/run/xenstored/socket or /dev/xen/xenbus",
-			   p ? p : "", strerror(errno));
-	}
-	return xs;
-}
-
-static int snapshot_now(struct vd_snap *snap, unsigned retries, struct vd_err *err)
-{
-	struct xs_handle *xs = vd_xs_open(err);
-	int rc;
-
 	if (!xs)
-		return -1;
-	rc = vd_xs_read(xs, VD_XS_ALL, NULL, 0, retries, snap, err);
-	xs_close(xs);
-	return rc;
-}
-
-/*
- * libxenstore blocks in read() until xenstored answers, and retries on EINTR: the read
- * runs in a thread the caller stops waiting for. The job is shared; whoever finishes last
- * (the reader, or the caller that gave up) frees it.
- */
-struct job {
-	pthread_mutex_t lock;
-	pthread_cond_t done_cv;
-	bool done, abandoned;
-	unsigned retries;
-	int rc;
-	struct vd_snap *snap;
-	struct vd_err err;
-};
-
-static void job_free(struct job *j)
-{
-	vd_snap_free(j->snap);
-	pthread_cond_destroy(&j->done_cv);
-	pthread_mutex_destroy(&j->lock);
-	free(j);
-}
-
-static void *reader(void *arg)
-{
-	struct job *j = arg;
-	bool abandoned;
-
-	j->rc = snapshot_now(j->snap, j->retries, &j->err);
-	pthread_mutex_lock(&j->lock);
-	j->done = true;
-	abandoned = j->abandoned;
-	pthread_cond_signal(&j->done_cv);
-	pthread_mutex_unlock(&j->lock);
-	if (abandoned)
-		job_free(j);
-	return NULL;
+		vd_xs_err_connect(err, strerror(errno));
+	return xs;
 }
 
 int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, unsigned timeout_s, struct vd_err *err)
 {
-	struct job *j;
-	pthread_condattr_t ca;
-	pthread_t th;
-	struct timespec until;
-	bool done;
-	int rc = 0;
+	struct vd_xsconn *c = vd_xsconn_open(timeout_s, NULL, err);
+	int rc;
 
-	if (!timeout_s)
-		return snapshot_now(snap, retries, err);
-	j = vd_calloc(1, sizeof(*j));
-	j->retries = retries;
-	j->snap = vd_snap_new();
-	vd_err_clear(&j->err);
-	pthread_mutex_init(&j->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&j->done_cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&th, NULL, reader, j) != 0) {
-		job_free(j);
-		return snapshot_now(snap, retries, err);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)timeout_s;
-	pthread_mutex_lock(&j->lock);
-	while (!j->done && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&j->done_cv, &j->lock, &until);
-	done = j->done;
-	j->abandoned = !done;
-	pthread_mutex_unlock(&j->lock);
-	if (!done) {
-		const char *p = getenv("XENSTORED_PATH");
-
-		pthread_detach(th);
-		vd_err_set(err, VD_EXIT_SOURCE,
-			   "xenstored (%s) did not answer within %u s: it is hung or overloaded "
-			   "(check its CPU use and log; --timeout SECS waits longer, 0 forever)",
-			   p ? p : "/run/xenstored/socket or /dev/xen/xenbus", timeout_s);
+	if (!c)
 		return -1;
-	}
-	pthread_join(th, NULL);
-	if (j->rc == 0) {
-		vd_snap_move(snap, j->snap); /* frees j->snap */
-		j->snap = NULL;
-	} else {
-		*err = j->err;
-	}
-	rc = j->rc;
-	job_free(j);
+	rc = vd_xs_read_conn(c, VD_XS_ALL, NULL, 0, retries, snap, err);
+	vd_xsconn_close(c);
 	return rc;
 }
 

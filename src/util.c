@@ -197,7 +197,94 @@ bool vd_parse_uint_str(const char *s, unsigned long max, unsigned long *out)
 	return s && vd_parse_ulong(s, strlen(s), max, out);
 }
 
+unsigned long vd_work;
+
+static size_t imap_slot(const struct vd_imap *m, unsigned long long key)
+{
+	unsigned long long h = key * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h ^ (h >> 29)) & (m->cap - 1);
+
+	while (m->vals[i] && m->keys[i] != key) {
+		vd_work++;
+		i = (i + 1) & (m->cap - 1);
+	}
+	return i;
+}
+
+bool vd_imap_get(const struct vd_imap *m, unsigned long long key, size_t *val)
+{
+	size_t i;
+
+	if (!m->cap)
+		return false;
+	vd_work++;
+	i = imap_slot(m, key);
+	if (!m->vals[i])
+		return false;
+	*val = m->vals[i] - 1;
+	return true;
+}
+
+void vd_imap_put(struct vd_imap *m, unsigned long long key, size_t val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct vd_imap big = { .cap = m->cap ? 2 * m->cap : 64 };
+
+		big.keys = vd_calloc(big.cap, sizeof(*big.keys));
+		big.vals = vd_calloc(big.cap, sizeof(*big.vals));
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->vals[j])
+				continue;
+			i = imap_slot(&big, m->keys[j]);
+			big.keys[i] = m->keys[j];
+			big.vals[i] = m->vals[j];
+			big.n++;
+		}
+		vd_imap_free(m);
+		*m = big;
+	}
+	i = imap_slot(m, key);
+	if (!m->vals[i])
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val + 1;
+}
+
+void vd_imap_free(struct vd_imap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+const char *vd_root_prefix(const char *root)
+{
+	return !root || !*root || strcmp(root, "/") == 0 ? "" : root;
+}
+
 bool vd_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool vd_date_valid(long y, int m, int d)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+bool vd_iso_date_exists(const char *s)
+{
+	unsigned long y, m, d;
+
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || !vd_parse_ulong(s, 4, 9999, &y) ||
+	    !vd_parse_ulong(s + 5, 2, 99, &m) || !vd_parse_ulong(s + 8, 2, 99, &d))
+		return true;
+	return vd_date_valid((long)y, (int)m, (int)d);
 }

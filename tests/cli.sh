@@ -64,6 +64,12 @@ printf '/local = ""\n/local/domain = ""\n/local/domain/0 = "\n' >"$T/bad.txt"
 expect "malformed dump names file and line: exit 3" 3 "bad.txt:3: " "$BIN" --from "$T/bad.txt" status
 printf 'garbage without structure\n' >"$T/bad2.txt"
 expect "garbage dump: exit 3" 3 "bad2.txt:1: expected" "$BIN" --from "$T/bad2.txt" status
+# no /local/domain/0: not a dump of a host, never "no VIFs in the store" with exit 0
+expect "--from /dev/null: exit 3, not a dump" 3 "^vifdiag: /dev/null: empty, not a xenstore-ls dump \(a real one always has /local/domain/0\)$" "$BIN" --from /dev/null status
+: >"$T/empty.txt"
+expect "--from an empty file: exit 3, named" 3 "empty.txt: empty, not a xenstore-ls dump" "$BIN" --from "$T/empty.txt" show
+printf '/tool = ""\n/tool/xenstored = ""\n' >"$T/nodom0.txt"
+expect "--from a dump without /local/domain/0: exit 3" 3 "nodom0.txt: no /local/domain/0 in it, not a xenstore-ls dump" "$BIN" --from "$T/nodom0.txt" status
 expect "dump on stdin" 0 "xenbr0" sh -c "\"$BIN\" --from - status < \"$H\""
 
 # selection
@@ -93,11 +99,43 @@ for cmd in status show; do
 	fi
 done
 
+# make demo runs what it announces: live status and show, then the same host offline
+(cd .. && scripts/demo.sh "$B") >"$T/demo" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ "$(grep -c '^DOMAIN ' "$T/demo")" = 2 ] &&
+	grep -q "^\$ $B/vifdiag --from tests/fixtures/multi-domain-host/tree.txt status$" "$T/demo" &&
+	sed -n '/--from .* status$/,$p' "$T/demo" | grep -q '^DOMAIN '; then
+	ok "demo: the live run, then the offline run it announces"
+else
+	nok "demo: exit $rc"
+	sed 's/^/# /' "$T/demo" | tail -8
+fi
+
 # log: the daemon's own start-up lines are not malformed, a garbage line is (and named)
 printf 'Checking store ...\nChecking store complete.\nIN 0x55 20261125 04:15:38 WRITE (/local/domain/0/backend/vif/1/0/state 2)\n' >"$T/ok.trace"
 expect "log: C xenstored start-up lines are not malformed" 0 "InitWait" env TZ=UTC "$BIN" log "$T/ok.trace"
 if grep -q "warning" "$T/err"; then nok "log: no warning for start-up lines"; else ok "log: no warning for start-up lines"; fi
 printf 'GARBAGE\n' >>"$T/ok.trace"
 expect "log: a malformed line is named with file:line" 0 "ok.trace:4: expected a trace line" env TZ=UTC "$BIN" log "$T/ok.trace"
+
+# ---- check: healthy hosts fire no rule at all; the threshold decides the exit status ----
+for c in dom0-only driver-domain healthy-single-queue multiqueue-split xenserver; do
+	"$BIN" --from "$FX/$c/tree.txt" check --min-severity info --json >"$T/out" 2>"$T/err"
+	rc=$?
+	n=$(jq '[.vifs[]?.findings[]?] | length' "$T/out" 2>/dev/null)
+	if [ "$rc" = 0 ] && [ "$n" = 0 ]; then ok "check: healthy $c fires no rule, even at info"
+	else nok "check: healthy $c: exit $rc, findings: $(jq -c '[.vifs[]?.findings[]?.rule]' "$T/out" 2>&1)"; fi
+done
+LB="--from $FX/host-linux-bridge/tree.txt --sysfs-root $FX/host-linux-bridge/sysfs"
+# the lab overwrote vif 1's multi-queue-max-queues (VD064, a warning): only a threshold
+# above it passes
+# shellcheck disable=SC2086
+expect "check --min-severity error: a warning does not fail it" 0 "" "$BIN" $LB check --min-severity error
+# shellcheck disable=SC2086
+expect "check --min-severity warning: VD064 with its evidence" 1 "evidence: .*multi-queue-max-queues = \"1\"" "$BIN" $LB check --min-severity warning
+# shellcheck disable=SC2086
+expect "check: the default threshold is warning" 1 "warning VD064 mq-backend-limit" "$BIN" $LB check
+expect "check --min-severity bogus is a usage error" 2 "expected info, warning or error" "$BIN" --from "$H" check --min-severity bogus
+expect "check DOM that is not there is a usage error" 2 "no domain 9" "$BIN" --from "$H" check 9
 
 finish

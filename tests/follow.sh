@@ -103,6 +103,35 @@ seq 1 8 >"$d/want"
 wait_count "$d" 8
 finish "$d" "two renames while it was stopped: the file in between is read too" "$d/want"
 
+# --- rename rotation, then delete-and-recreate (issue 16 #6): FILE.1 was read already,
+# it is not "a file in between" to read again; also when it was read as part of the set
+for pre in "" set; do
+	d=$T/recreate$pre
+	mkdir -p "$d"
+	first=1
+	if [ -n "$pre" ]; then
+		seq 1 100 | while read -r k; do line "$k"; done >"$d/log.1"
+		first=101
+	fi
+	seq $first 200 | while read -r k; do line "$k"; done >"$d/log"
+	start "$d"
+	wait_count "$d" 200
+	if [ -z "$pre" ]; then
+		seq 201 300 | while read -r k; do line "$k"; done >>"$d/log"
+		mv "$d/log" "$d/log.1"
+		seq 301 400 | while read -r k; do line "$k"; done >"$d/log"
+		wait_count "$d" 400
+	fi
+	rm "$d/log"
+	seq 401 500 | while read -r k; do line "$k"; done >"$d/log"
+	[ -n "$pre" ] && seq 1 200 >"$d/want" && seq 401 500 >>"$d/want"
+	[ -z "$pre" ] && seq 1 500 >"$d/want"
+	wait_count "$d" "$(wc -l <"$d/want")"
+	what="rename rotation"
+	[ -n "$pre" ] && what="the rotated set read first"
+	finish "$d" "$what, then delete-and-recreate: every line once" "$d/want"
+done
+
 # --- forced: copytruncate while stopped, with lines it had not read yet
 d=$T/copy
 mkdir -p "$d"

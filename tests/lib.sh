@@ -8,3 +8,17 @@ nok() { echo "not ok - $*"; : >"$T/failed"; }
 
 # exit status of the suite: 1 if any nok ran (also from subshells, hence the file)
 finish() { [ ! -e "$T/failed" ]; }
+
+# Suites that start servers and watchers put their pids in PIDS: use_procs makes the exit
+# kill them and their children before the scratch dir goes (KEEP_TMP=1 keeps it).
+# TO: signals go to our processes only: timeout(1) without --foreground also sends SIGCONT
+# to its process group, which can resume an ASan build stopped by LeakSanitizer's ptrace at
+# exit and leave it spinning forever (seen on this kind of VM).
+TO="timeout --foreground -k 5"
+PIDS=""
+use_procs() {
+	trap 'for p in $PIDS; do pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+		wait 2>/dev/null
+		if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi' EXIT
+	trap 'exit 1' INT TERM
+}

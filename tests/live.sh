@@ -46,6 +46,8 @@ normalise() { # drop what differs by design between a dump and the live store
 	case $1 in
 	# the reason for missing host facts names the source ("offline dump" vs "not a Xen domain")
 	*--json*) jq -S 'del(.source) | del(.vifs[].host_unavailable)' ;;
+	# top's notes say why there is no traffic: the same reason as host_unavailable above
+	top*) grep -v '^note: ' ;;
 	*) cat ;;
 	esac
 }
@@ -105,6 +107,15 @@ for dir in */; do
 	else
 		ok "$c: no node read twice"
 	fi
+	# no DIRECTORY on a known leaf key that holds a value (tests/tools/leaf-dirs.awk)
+	awk '$3 == "directory" {print $4}' "$T/access.log" |
+		awk -f ../tools/leaf-dirs.awk "$c/tree.txt" - >"$T/leafdirs"
+	if [ -s "$T/leafdirs" ]; then
+		nok "$c: DIRECTORY on a known leaf with a value"
+		head -5 "$T/leafdirs" | sed 's/^/# /'
+	else
+		ok "$c: no DIRECTORY on a known leaf with a value"
+	fi
 done
 
 # Vifdiag's own counts on a known tree, from the server's side: one transaction, which
@@ -116,6 +127,31 @@ if start_server healthy-single-queue/tree.txt; then
 	te=$(awk '$2 == "TRANSACTION_END" {s += $3} END {print s + 0}' "$T/stats")
 	if [ "$ts" = 1 ] && [ "$te" = 1 ]; then ok "one transaction for a status run"
 	else nok "status run: $ts TRANSACTION_START, $te TRANSACTION_END"; sed 's/^/# /' "$T/stats"; fi
+fi
+
+# Requests per node on a generated host (scripts/gen-host.py: 20 domains x 2 VIFs x 4
+# queues) against xenstore-ls -fp of the same subtrees (VIFs, and the vCPUs that the
+# multi-queue rules read), which asks DIRECTORY, READ and
+# GET_PERMS per node: status stays at or under 0.4 of it (deterministic counts).
+python3 ../../scripts/gen-host.py 20 2 4 >"$T/h20.txt"
+if start_server "$T/h20.txt"; then
+	XENSTORED_PATH="$T/sock" "$BIN" status >/dev/null 2>&1
+	stop_server
+	vd=$(awk '$1 ~ /^A/ {s += $3} END {print s + 0}' "$T/stats")
+	if start_server "$T/h20.txt"; then
+		for d in $(seq 1 20); do
+			XENSTORED_PATH="$T/sock" xenstore-ls -fp /local/domain/$d/device/vif >/dev/null
+			XENSTORED_PATH="$T/sock" xenstore-ls -fp /local/domain/$d/cpu >/dev/null
+		done
+		XENSTORED_PATH="$T/sock" xenstore-ls -fp /local/domain/0/backend/vif >/dev/null
+		stop_server
+		ls=$(awk '$1 ~ /^A/ {s += $3} END {print s + 0}' "$T/stats")
+		if [ "$ls" -gt 1000 ] && [ $((vd * 10)) -le $((ls * 4)) ]; then
+			ok "status on 20 domains: $vd requests, <= 0.4 x xenstore-ls -fp ($ls)"
+		else
+			nok "status on 20 domains: $vd requests vs xenstore-ls -fp $ls (bound 0.4x)"
+		fi
+	fi
 fi
 
 finish

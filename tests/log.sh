@@ -132,6 +132,28 @@ else
 	nok "--stall hotplug=0.5"; grep stall "$T/o" | sed 's/^/# /'
 fi
 
+# --- time going backwards (issue 16 #5): an NTP step back of one hour right after the
+# backend's InitWait, and one commit line dated year 9999: no stall the log disproves,
+# a warning naming the line, exit 0; stalls the new time proves are still found
+for case in "clock-step:40" "year-9999:48"; do
+	f=${case%%:*} line=${case##*:}
+	timeout 30 "$BIN" log --json "$L/$f.access.log" >"$T/o" 2>"$T/e"
+	rc=$?
+	if [ $rc -eq 0 ] && ! grep -q '"stall"' "$T/o" &&
+		grep -qx "vifdiag: warning: time goes backwards at $L/$f.access.log:$line: stall deadlines follow the log's new time" "$T/e" &&
+		[ "$(jq -s 'map(select(.event == "state")) | length' "$T/o")" = 5 ]; then
+		ok "$f: no stall the log disproves, a warning at line $line, exit 0"
+	else
+		nok "$f: exit $rc"; sed 's/^/# /' "$T/e" "$T/o" | head -20
+	fi
+done
+timeout 30 "$BIN" log --json --stall hotplug=0.5 "$L/clock-step.access.log" >"$T/o" 2>/dev/null
+if [ $? -eq 1 ] && [ "$(jq -r -s 'map(select(.event == "stall")) | map(.time) | join(" ")' "$T/o")" = "2026-11-25T03:15:47.813Z" ]; then
+	ok "clock-step: --stall hotplug=0.5 still finds the stall the new time proves"
+else
+	nok "clock-step: --stall hotplug=0.5"; grep stall "$T/o" | sed 's/^/# /'
+fi
+
 # --- rotated sets, gzip, time order
 d=$T/rot
 mkdir -p "$d"
@@ -230,6 +252,14 @@ rc=$?
 if [ $rc = 1 ] && ! grep -q "$(printf '\033')" "$T/o" && ! grep -q "$(printf '\007')" "$T/o" && grep -q 'evil' "$T/o"; then
 	ok "hostile values: escaped in text, hotplug error is a problem (exit 1)"
 else nok "hostile values: exit $rc"; od -c "$T/o" | head -5 | sed 's/^/# /'; fi
+# --color: only the lines of problems are coloured (as the man page says)
+timeout 30 "$BIN" log --color=always --stall connect=1 "$T/hostile.log" "$L/bringup-4.17.trace" >"$T/o" 2>/dev/null
+esc=$(printf '\033')
+if [ "$(grep -c "$esc" "$T/o")" -gt 0 ] &&
+	[ "$(grep "$esc" "$T/o" | grep -vc 'STALL\|hotplug-status .* -> "error"\|error node')" = 0 ] &&
+	[ "$(grep -v "$esc" "$T/o" | grep -c 'STALL\|-> "error"\|error node')" = 0 ]; then
+	ok "log --color=always: exactly the lines of problems are red"
+else nok "log --color"; cat -v "$T/o" | sed 's/^/# /' | head -20; fi
 timeout 30 "$BIN" log --json "$T/hostile.log" >"$T/o"
 if jq -s -e '.[1].hotplug_error == "\u001b[2J\u0007evil\n" and .[2].to == null and .[2].to_name == "invalid" and .[2].to_raw == "\u001b]0;x\u0007"' "$T/o" >/dev/null; then
 	ok "hostile values: exact in JSON, a non-number state is invalid with its raw value"
@@ -260,6 +290,48 @@ timeout 10 "$BIN" log --vif 1/x "$L/bringup.access.log" >"$T/o" 2>"$T/e"
 [ $? = 2 ] && ok "--vif 1/x: exit 2" || nok "--vif 1/x"
 timeout 10 "$BIN" log --since yesterday "$L/bringup.access.log" >"$T/o" 2>"$T/e"
 [ $? = 2 ] && grep -q 'expected YYYY-MM-DD' "$T/e" && ok "--since yesterday: exit 2" || nok "--since yesterday"
+# an empty timeline says why (issue 16 #13); dates that name no day are refused (#14)
+timeout 10 "$BIN" log --vif 5 "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+rc=$?
+if [ $rc = 0 ] && ! [ -s "$T/o" ] && [ "$(cat "$T/e")" = "vifdiag: note: no change matched --vif" ]; then
+	ok "--vif of a domain without changes: a note 'no change matched', exit 0"
+else nok "--vif 5: exit $rc"; sed 's/^/# /' "$T/o" "$T/e"; fi
+timeout 10 "$BIN" log --json --since 2026-11-26T00:00:00Z "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+rc=$?
+if [ $rc = 0 ] && ! [ -s "$T/o" ] && grep -q '^vifdiag: note: no change matched --since/--until$' "$T/e"; then
+	ok "--since after the last change: the note, also with --json (on stderr)"
+else nok "--since after the log: exit $rc"; sed 's/^/# /' "$T/e"; fi
+timeout 10 "$BIN" log --vif nosuch "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+rc=$?
+if [ $rc = 2 ] && grep -q "^vifdiag: --vif nosuch: no domain of that name in the log" "$T/e"; then
+	ok "--vif of a name the log never gives a domain: exit 2, as in status"
+else nok "--vif nosuch: exit $rc"; sed 's/^/# /' "$T/e"; fi
+timeout 10 "$BIN" log --vif domu1 --vif nosuch "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+[ $? = 2 ] && grep -q -- "--vif nosuch: no domain" "$T/e" && ok "--vif domu1 --vif nosuch: the unknown one is named, exit 2" ||
+	nok "--vif domu1 --vif nosuch"
+timeout 10 "$BIN" log --vif domu1 "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+[ $? = 0 ] && grep -q '^vif 1/0 domu1' "$T/o" && ! [ -s "$T/e" ] && ok "--vif by a name the log gives: no note" ||
+	nok "--vif domu1"
+timeout 10 "$BIN" log --since 2026-11-26T00:00:00Z --until 2026-11-25T00:00:00Z "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+rc=$?
+if [ $rc = 2 ] && grep -q -- "--since is after --until" "$T/e" && ! [ -s "$T/o" ]; then
+	ok "--since after --until: a usage error"
+else nok "--since after --until: exit $rc"; sed 's/^/# /' "$T/e"; fi
+for d in 2026-02-30 2025-02-29 2100-02-29 2026-04-31; do
+	timeout 10 "$BIN" log --since "${d}T00:00:00Z" "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+	rc=$?
+	if [ $rc = 2 ] && grep -q -- "--since: '$d' is not a day of the calendar" "$T/e"; then ok "--since $d: refused"
+	else nok "--since $d: exit $rc"; sed 's/^/# /' "$T/e"; fi
+done
+timeout 10 "$BIN" log --until 2024-02-29T00:00:00Z "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+[ $? = 0 ] && grep -q 'no change matched' "$T/e" && ok "--until 2024-02-29 (a leap day): accepted" || nok "--until 2024-02-29"
+# a file with gzip's magic whose data is not deflate: its name, no zlib internals (#16)
+printf '\037\213\010\000\000\000\000\000\000\003not deflate data at all' >"$T/badmagic.gz"
+timeout 10 "$BIN" log "$T/badmagic.gz" >"$T/o" 2>"$T/e"
+rc=$?
+if [ $rc = 3 ] && [ "$(cat "$T/e")" = "vifdiag: $T/badmagic.gz: expected gzip data: the file is corrupt (it starts like gzip but is not)" ]; then
+	ok "corrupt gzip: exit 3, the file named, no zlib internals"
+else nok "corrupt gzip: exit $rc"; sed 's/^/# /' "$T/e"; fi
 timeout 10 "$BIN" log --from x "$L/bringup.access.log" >"$T/o" 2>"$T/e"
 [ $? = 2 ] && ok "log --from: does not apply" || nok "log --from accepted"
 timeout 10 "$BIN" log "$L/bringup.access.log" >/dev/full 2>"$T/e"

@@ -9,6 +9,12 @@ B=$(cd "$B" && pwd)
 cd "$(dirname "$0")/.." || exit 2
 LOG=$B/test-log
 mkdir -p "$LOG"
+# every test xenstored leaves its per-program request counts here; the readonly suite
+# (last) sums them: no mutating request from vifdiag in the whole run
+VD_XSD_STATS_DIR=$LOG/xsd-clients
+rm -rf "$VD_XSD_STATS_DIR"
+mkdir -p "$VD_XSD_STATS_DIR"
+export VD_XSD_STATS_DIR
 pass=0
 fail=0
 
@@ -44,17 +50,27 @@ unit() {
 
 suite unit unit
 suite cli tests/cli.sh "$B"
+suite hostile tests/hostile.sh "$B"
 suite fixtures tests/fixtures/lint.sh
 suite golden tests/golden.sh "$B"
 [ -x tests/xsd/run.sh ] && suite xsd tests/xsd/run.sh "$B"
 [ -x tests/live.sh ] && suite live tests/live.sh "$B"
 suite netns tests/netns.sh "$B"
 suite watch tests/watch.sh "$B"
+suite timeout tests/timeout.sh "$B"
 suite log tests/log.sh "$B"
 suite follow tests/follow.sh "$B"
+suite fuzz tests/fuzz.sh "$B"
+suite interactive tests/interactive.sh "$B"
+suite top tests/top.sh "$B"
+suite outfaults tests/outfaults.sh "$B"
+suite metrics tests/metrics.sh "$B"
+suite stores tests/stores.sh "$B"
+suite bundle tests/bundle.sh "$B"
 # real Xen 4.17 under QEMU (about 6 minutes): tests/e2e/README.md
 suite e2e tests/e2e/run.sh "$B"
 suite sync tests/check-sync.sh "$B"
+suite readonly tests/readonly.sh "$B"
 
 echo "full logs: $LOG"
 echo "$pass passed, $fail failed"

@@ -14,25 +14,8 @@ XSD=$B/vd-xenstored
 SCN=tests/xsd/scenarios
 TREE_A=tests/xsd/data/a-bringup-ls-fp.txt
 EXP=tests/watch
-T=$(mktemp -d)
-# Signals go to our processes only: timeout(1) without --foreground also sends SIGCONT to
-# its process group, which can resume an ASan build stopped by LeakSanitizer's ptrace at
-# exit and leave it spinning forever (seen on this kind of VM).
-TO="timeout --foreground -k 5"
-PIDS=""
-cleanup() {
-	for p in $PIDS; do
-		pkill -KILL -P "$p" 2>/dev/null
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	[ -n "${KEEP_TMP:-}" ] && echo "# kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; : >"$T/failed"; }
+. tests/lib.sh
+use_procs
 
 . tests/lib-events.sh
 
@@ -207,6 +190,51 @@ if start_xsd "$d" --tree "$TREE_A"; then
 	stop "$XPID"
 else
 	nok "idle: test xenstored did not start"
+fi
+
+# --- request counts (deterministic): start-up reads the store once, an event on a key
+# re-reads that VIF end only. A generated host: 20 domains x 2 VIFs x 4 queues.
+d=$T/counts
+mkdir -p "$d"
+python3 scripts/gen-host.py 20 2 4 >"$d/tree"
+reqs() { # CONN STATS: requests of one connection, WATCH not counted
+	awk -v c="$1" '$1 == c && $2 != "WATCH" {s += $3} END {print s + 0}' "$2"
+}
+if start_xsd "$d" --tree "$d/tree"; then
+	XENSTORED_PATH=$d/sock "$BIN" status >/dev/null 2>&1
+	kill -USR1 "$(cat "$d/pid")"
+	sleep 0.3
+	st=$(reqs A1 "$d/stats")
+	XENSTORED_PATH=$d/sock $TO 60 "$BIN" watch --json >"$d/out" 2>"$d/err" &
+	wpid=$!
+	PIDS="$PIDS $wpid"
+	wait_for "$d/access.log" 'A2.*@releaseDomain vifdiag:@releaseDomain' 20
+	sleep 0.5
+	kill -USR1 "$(cat "$d/pid")"
+	sleep 0.3
+	up=$(reqs A2 "$d/stats")
+	# plus one DIRECTORY of /local/domain before the read and one for each of the
+	# registration events of @introduceDomain and @releaseDomain
+	if [ "$st" -gt 1000 ] && [ "$up" -le $((st + 3)) ]; then
+		ok "watch start-up reads the store once: $up requests, status $st"
+	else
+		nok "watch start-up: $up requests, status $st"
+	fi
+	XENSTORED_PATH=$d/sock xenstore-write /local/domain/0/backend/vif/5/0/state 5
+	wait_for "$d/out" '"domid":5,.*"to_name":"Closing"' 10 || nok "counts: no event for 5/0"
+	sleep 0.3
+	kill -USR1 "$(cat "$d/pid")"
+	sleep 0.3
+	ev=$(($(reqs A2 "$d/stats") - up))
+	# that VIF end alone: a READ per node, a DIRECTORY on its directory, the transaction
+	k=$(grep -c '^/local/domain/0/backend/vif/5/0[/ ]' "$d/tree")
+	if [ "$ev" -ge 1 ] && [ "$ev" -le $((k + 3)) ]; then ok "one state change re-reads its VIF end alone: $ev requests ($k nodes)"
+	else nok "one state change cost $ev requests (its end has $k nodes)"; fi
+	kill -INT "$wpid"
+	wait "$wpid"
+	stop "$XPID"
+else
+	nok "counts: test xenstored did not start"
 fi
 
 # --- usage and unreachable store

@@ -408,8 +408,13 @@ if [ -f "$d/t-end" ]; then
 	jq -r '.unmatched[] | "#   watch saw \(.k) \(.tok) at \(.at); the log has no such change then"' <<<"$cmp"
 	jq -r '.early[] | "# note: watch stamped \(.k) \(.tok) at \(.at), before the log wrote it (\(.log), whole seconds)"' <<<"$cmp"
 	jq -r '.skipped[] | "#   log: \(.k) \(.tok) at \(.at) (lasted \(if .lasted > 1e9 then "to the end" else "\(.lasted) s" end)): watch did not report it"' <<<"$cmp"
-	t "s6 log ($kind): watch missed no change that lasted 3 s or more" \
-		jq -e '[.skipped[] | select(.lasted >= 3)] == []' <<<"$cmp"
+	# 3 s of real time; the C trace's whole seconds make a logged "3 s" anything from just
+	# over 2 s, so there a change must show 4 (seen: a 2.x s Initialising missed while
+	# the emulated dom0 was starved)
+	minl=3
+	[ "$K" = c ] && minl=4
+	t "s6 log ($kind): watch missed no change that lasted 3 s or more (logged >= $minl s)" \
+		jq -e --argjson m "$minl" '[.skipped[] | select(.lasted >= $m)] == []' <<<"$cmp"
 	t "s6 log ($kind): writers: frontend states and queues by the guest kernel, backend InitWait/Connected by the backend kernel, appear/vanish by the toolstack" \
 		jq -e -s 'map(select(.domid != 999)) | all(.[] | select(.event == "state" and .end == "frontend" and .from != null and .to != 1); .writer == "guest-kernel") and
 			all(.[] | select(.event == "queues"); .writer == "guest-kernel") and
@@ -506,6 +511,112 @@ EOF"
 	fi
 	t "s7 read-only: the quiet window's status and show runs read the store (their connections are in the log)" \
 		test "$q" -gt 0
+fi
+
+# scenario 12: vifdiag metrics of the real host (promtool runs here: it is not in dom0)
+d=$S/s12-metrics
+if [ -d "$d" ]; then
+	t "s12 metrics: the scenario ran to its end" test -f "$d/t-end"
+	t "s12 metrics: exit 0 (the store was read)" test "$(rc_of "$d/metrics.rc")" = 0
+	if promtool check metrics <"$d/metrics.out" >"$d/promtool.txt" 2>&1; then ok "s12 metrics: promtool check metrics on the real host's exposition"
+	else nok "s12 metrics: promtool check metrics" "$(head -5 "$d/promtool.txt")"; fi
+	t "s12 metrics --output: exit 0, the file over the share passes promtool, no temporary file left" \
+		sh -c "[ \"\$(cat '$d/metrics-output.rc')\" = 0 ] && promtool check metrics <'$d/vifdiag.prom' && ! grep -q '^\\.vifdiag' '$d/ls-after-output.txt'"
+	t "s12 metrics: vifdiag_up 1" grep -qx 'vifdiag_up 1' "$d/metrics.out"
+	D=$(cat "$d/domid" 2>/dev/null)
+	xs=$d/state/xenstore-ls-fp.txt
+	# every VIF of the guest in xenstore: both states, hotplug, queues as the store says
+	devs=$(sed -n "s|^/local/domain/0/backend/vif/$D/\([0-9]*\)/state = .*|\1|p" "$xs" | sort -u)
+	t "s12 metrics: the guest (domid $D) has VIFs in the store ($(echo $devs))" test -n "$devs"
+	for n in $devs; do
+		lab="domid=\"$D\",devid=\"$n\",domain=\"domu1\",backend_domid=\"0\""
+		fe=$(sed -n "s|^/local/domain/$D/device/vif/$n/state = \"\([0-9]*\)\".*|\1|p" "$xs")
+		be=$(sed -n "s|^/local/domain/0/backend/vif/$D/$n/state = \"\([0-9]*\)\".*|\1|p" "$xs")
+		nq=$(sed -n "s|^/local/domain/$D/device/vif/$n/multi-queue-num-queues = \"\([0-9]*\)\".*|\1|p" "$xs")
+		mq=$(sed -n "s|^/local/domain/0/backend/vif/$D/$n/multi-queue-max-queues = \"\([0-9]*\)\".*|\1|p" "$xs")
+		t "s12 metrics: vif $D/$n frontend state $fe, backend state $be, as xenstore holds them" \
+			sh -c "grep -qxF 'vifdiag_vif_frontend_state{$lab} $fe' '$d/metrics.out' && grep -qxF 'vifdiag_vif_backend_state{$lab} $be' '$d/metrics.out' &&
+				grep -qxF 'vifdiag_vif_frontend_state_info{$lab,state=\"Connected\"} 1' '$d/metrics.out'"
+		t "s12 metrics: vif $D/$n queues ${nq:-1} negotiated of ${mq:-?}, hotplug ok, verdict ok" \
+			sh -c "grep -qxF 'vifdiag_vif_queues_negotiated{$lab} ${nq:-1}' '$d/metrics.out' && grep -qxF 'vifdiag_vif_queues_max{$lab} $mq' '$d/metrics.out' &&
+				grep -qxF 'vifdiag_vif_hotplug_ok{$lab} 1' '$d/metrics.out' && grep -qxF 'vifdiag_vif_verdict_info{$lab,verdict=\"ok\"} 1' '$d/metrics.out'"
+		car=$(awk -v n="vif$D.$n" '$1 == n && $2 == "carrier" {print $3}' "$d/state/host.txt")
+		t "s12 metrics: vif $D/$n on xenbr0, link up, carrier ${car:-?} as sysfs says" \
+			sh -c "grep -qxF 'vifdiag_vif_on_bridge{$lab} 1' '$d/metrics.out' && grep -qxF 'vifdiag_vif_link_up{$lab} 1' '$d/metrics.out' &&
+				grep -qxF 'vifdiag_vif_carrier{$lab} ${car:-x}' '$d/metrics.out'"
+	done
+	nv=$(echo "$devs" | wc -w)
+	t "s12 metrics: vifdiag_vifs{verdict=\"ok\"} counts the $nv VIFs" grep -qx "vifdiag_vifs{verdict=\"ok\"} $nv" "$d/metrics.out"
+fi
+
+# the vifdiag that ran in dom0, run here on what dom0 sent out
+VH=${E2E_HOST_VIFDIAG:-$R/../../vifdiag.bin}
+# the findings of a check --json, without their evidence (counters move between runs)
+findings() { jq -c '[.vifs[] | {domid, devid, verdict, f: [.findings[] | {rule, code, severity}]}]' "$1" 2>/dev/null; }
+# the events of a log --json, without the file they came from (dom0's path vs the bundle's)
+events() { jq -c 'select(.event != null) | del(.file)' "$1" 2>/dev/null; }
+
+# scenario 10: a bundle made in dom0, read here
+d=$S/s10-bundle
+if [ -d "$d" ]; then
+	t "s10 bundle: the scenario ran to its end" test -f "$d/t-end"
+	t "s10 dump in dom0: exit 0, the bundle is there, no temporary file left beside it" \
+		sh -c "[ \"\$(cat '$d/dump.rc')\" = 0 ] && [ -s '$d/bundle.tar.gz' ] && ! grep -q '^\\.bundle' '$d/ls-after-dump.txt'"
+	echo "# s10: bundle $(du -k "$d/bundle.tar.gz" 2>/dev/null | cut -f1) KiB, dump took $(awk -F'\t' '$2 == "dump" && $6 ~ /^s10/ {printf "%.1f", $5 - $4}' "$S/vd.tsv") s in dom0"
+	"$VH" status --json --from "$d/bundle.tar.gz" >"$d/host-status.json" 2>"$d/host-status.err"
+	echo $? >"$d/host-status.rc"
+	t "s10 status --from the bundle: source.kind bundle, exit as in dom0 ($(cat "$d/status-before.rc"))" \
+		sh -c "jq -e '.source.kind == \"bundle\"' '$d/host-status.json' && [ \"\$(cat '$d/host-status.rc')\" = \"\$(cat '$d/status-before.rc')\" ]"
+	same=
+	for w in before after; do
+		diff <(jq -S 'del(.source)' "$d/status-$w.out") <(jq -S 'del(.source)' "$d/host-status.json") >"$d/status-diff-$w.txt" 2>&1 && same=$w
+	done
+	if [ -n "$same" ]; then
+		ok "s10 status --json --from the bundle equals dom0's live status ($same the dump) except source"
+	else
+		nok "s10 status --json --from the bundle equals dom0's live status except source" "$(head -n 20 "$d/status-diff-before.txt")"
+	fi
+	t "s10 status: the bundle has domu1's VIFs (as many as dom0 saw)" \
+		sh -c "n=\$(jq '[.vifs[] | select(.name == \"domu1\")] | length' '$d/host-status.json') && [ \"\$n\" -ge 2 ] &&
+			[ \"\$n\" = \"\$(jq '[.vifs[] | select(.name == \"domu1\")] | length' '$d/status-before.out')\" ]"
+	"$VH" check --json --min-severity info --from "$d/bundle.tar.gz" >"$d/host-check.json" 2>"$d/host-check.err"
+	hf=$(findings "$d/host-check.json")
+	if [ -n "$hf" ] && { [ "$hf" = "$(findings "$d/check-before.out")" ] || [ "$hf" = "$(findings "$d/check-after.out")" ]; }; then
+		ok "s10 check --from the bundle: the same findings (rule, code, severity per VIF) as check in dom0"
+	else
+		nok "s10 check --from the bundle: the same findings as check in dom0" "bundle: $hf" "dom0:   $(findings "$d/check-before.out")"
+	fi
+	"$VH" log --json --from "$d/bundle.tar.gz" >"$d/host-log.json" 2>"$d/host-log.err"
+	events "$d/host-log.json" >"$d/host-events"
+	events "$d/log.out" >"$d/dom0-events"
+	nh=$(wc -l <"$d/host-events")
+	t "s10 log --from the bundle: the daemon log travelled ($nh events) and gives dom0's timeline up to the dump (a prefix of log in dom0 just after it)" \
+		sh -c "[ $nh -gt 0 ] && head -n $nh '$d/dom0-events' | cmp -s - '$d/host-events'"
+	t "s10 log --from the bundle: domu1's vif 0 frontend reached Connected" \
+		sh -c "jq -c --argjson d '$(cat "$d/domid" 2>/dev/null || echo -1)' 'select(.event == \"state\" and .domid == \$d and .devid == 0 and .end == \"frontend\" and .to == 4)' '$d/host-log.json' | grep -q ." 
+fi
+
+# scenario 11: top in batch mode while the guest pings
+d=$S/s11-top
+if [ -d "$d" ]; then
+	D=$(cat "$d/domid" 2>/dev/null)
+	t "s11 top: the scenario ran to its end" test -f "$d/t-end"
+	t "s11 top -b -n 2: exit 0, two frames" sh -c "[ \"\$(cat '$d/top.rc')\" = 0 ] && [ \$(grep -c '^frame ' '$d/top.out') = 2 ]"
+	# columns: DOMAIN ID DEV FRONTEND BACKEND QUEUES BRIDGE LINK VERDICT GRX-PKT(10) GRX-BYTES
+	# GRX-ERR GRX-DROP GTX-PKT(14) ... EVENTS (q0:N q1:N, the rest of the line)
+	row() { awk -v n="$1" -v d="$D" -v v="$2" '/^frame /{f++; next} f == n && $2 == d && $3 == v' "$d/top.out"; }
+	r1=$(row 1 0) r2=$(row 2 0)
+	b=$(sed -n 1p "$d/counters-before") a=$(sed -n 1p "$d/counters-after")
+	g1=$(awk '{print $10}' <<<"$r1")
+	t "s11 frame 1: vif$D.0's guest rx packets ($g1) are its netdev's tx_packets, read between $b and $a (direction as the guest sees it)" \
+		awk -v g="$g1" -v b="$b" -v a="$a" 'BEGIN { exit !(g != "" && g + 0 >= b + 0 && g + 0 <= a + 0) }'
+	t "s11 frame 2: non-zero traffic on vif$D.0 both ways (guest rx $(awk '{print $10}' <<<"$r2") pkt/s, guest tx $(awk '{print $14}' <<<"$r2") pkt/s)" \
+		awk -v r="$r2" 'BEGIN { split(r, f, " "); exit !(f[10] + 0 > 0 && f[14] + 0 > 0) }'
+	ev=$(grep -o 'q[0-9]*:[0-9.]*' <<<"$r2" | tr '\n' ' ')
+	nq=$(sed -n "s|^/local/domain/$D/device/vif/0/multi-queue-num-queues = \"\([0-9]*\)\".*|\1|p" "$d/state/xenstore-ls-fp.txt")
+	t "s11 frame 2: vif$D.0 has a queue entry per queue it negotiated (${nq:-1}) and events on one at least ($ev)" \
+		sh -c "[ \$(echo '$ev' | wc -w) = '${nq:-1}' ] && echo '$ev' | tr ' ' '\\n' | awk -F: '\$2 + 0 > 0 {n++} END {exit !n}'"
+	[ -n "$r2" ] || sed 's/^/#   /' "$d/top.out" | head -n 12
 fi
 
 exit $FAILED

@@ -20,7 +20,8 @@
 #   E2E_BOOTS="c o"      which xenstoreds to boot
 #   E2E_SCENARIOS=all    scenarios per boot (numbers joined by +, e.g. 1+2+5)
 #   E2E_PARALLEL=1       boot both at once (0: one after the other)
-#   E2E_TIMEOUT=600      hard limit per boot, seconds
+#   E2E_TIMEOUT=900      hard limit per boot, seconds (a loaded 2-core machine takes
+#                        ~600 s for the C xenstored boot: its trace slows every request)
 #   E2E_KEEP=1           keep the images and the result directories (default: kept under
 #                        BUILD_DIR/e2e; the share directories are what check.sh reads)
 set -u
@@ -60,6 +61,7 @@ main() {
 	# a private copy: the build directory may be rebuilt while this runs
 	cp "$VD" "$WORK/vifdiag.bin" || infra "copy vifdiag" "cannot copy $VD"
 	VD=$WORK/vifdiag.bin
+	export E2E_HOST_VIFDIAG=$VD # check.sh reads dom0's bundle with the same binary
 
 	# the libxl prototype (see xlprobe.c), built against this machine's libxen-dev
 	cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$WORK/xlprobe" "$HERE/xlprobe.c" \
@@ -99,7 +101,7 @@ main() {
 	echo "# images took $(elapsed "$t")s"
 
 	# boots
-	local boots=${E2E_BOOTS:-c o} k pids=() limit=${E2E_TIMEOUT:-600}
+	local boots=${E2E_BOOTS:-c o} k pids=() limit=${E2E_TIMEOUT:-900}
 	BOOT_PIDS=""
 	trap 'for p in $BOOT_PIDS; do kill -TERM "$p" 2>/dev/null; done; wait; exit 1' INT TERM HUP
 	for k in $boots; do

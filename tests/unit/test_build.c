@@ -734,6 +734,54 @@ static void test_queue_row(void **state)
 	assert_string_equal(vd_buf_cstr(&t->scratch), r->queues);
 }
 
+/*
+ * Pairing on a large host (issue 16 #3): 3000 domains with a VIF whose ends point at each
+ * other, and in every third domain a second frontend that names the first VIF's backend
+ * while its own backend claims it (the guest lies: paired through the backend). The
+ * comparisons stay near-linear: a linear search per end made n^2.
+ */
+static void test_pairing_scales(void **state)
+{
+	struct vdt *t = *state;
+	const unsigned long n = 3000;
+	size_t liars = 0;
+	unsigned long work;
+
+	vdt_domain(t, 0, "Domain-0");
+	for (unsigned long d = 1; d <= n; d++) {
+		vdt_backend(t, 0, d, 0, "4", 0);
+		vdt_frontend(t, d, 0, 0, "4", 0);
+		if (d % 3)
+			continue;
+		vdt_backend(t, 0, d, 1, "4", 0);
+		vdt_linef(t, "", "/local/domain/%lu/device/vif/1", d);
+		vd_buf_addf(&t->text,
+			    "/local/domain/%lu/device/vif/1/backend = "
+			    "\"/local/domain/0/backend/vif/%lu/0\"\n",
+			    d, d);
+	}
+	vdt_parse(t);
+	work = vd_work;
+	vdt_build(t, false);
+	work = vd_work - work;
+	assert_int_equal(t->host->nvifs, n + n / 3);
+	for (size_t i = 0; i < t->host->nvifs; i++) {
+		const struct vd_vif *v = t->host->vifs[i];
+
+		assert_true(v->fe.present && v->be.present);
+		if (v->devid == 1) {
+			assert_true(v->mismatch);
+			assert_false(v->paired);
+			liars++;
+		} else {
+			assert_true(v->paired);
+		}
+	}
+	assert_int_equal(liars, n / 3);
+	if (work > 64 * n)
+		fail_msg("%lu comparisons for %lu VIFs", work, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest fixed[] = {
@@ -753,6 +801,7 @@ int main(void)
 		VDT_TEST(test_backend_claims_taken_frontend),
 		VDT_TEST(test_non_numeric_names),
 		VDT_TEST(test_sorting_and_lookup),
+		VDT_TEST(test_pairing_scales),
 		VDT_TEST(test_empty_snapshot),
 		VDT_TEST(test_xenserver_keys),
 		VDT_TEST(test_bridge_precedence),

@@ -267,10 +267,23 @@ static struct drow rows[] = {
 	  "inconsistent", "no-rings:error", NULL, NULL, NULL },
 	{ "(4,4) ring ref not a number", "4", "4", 0, 0, { VDT_FE "/tx-ring-ref", "abc" },
 	  { NULL }, "inconsistent", "queue-keys:error", "queue-keys",
-	  "queue 0 lacks a valid tx-ring-ref", NULL },
+	  "queue 0 lacks a valid tx-ring-ref 'abc'", NULL },
 	{ "(4,4) half a split event channel pair", "4", "4", 0, 0, { NULL },
 	  { VDT_FE "/event-channel-rx" }, "inconsistent", "queue-keys:error", "queue-keys",
-	  "queue 0 lacks a valid event channel", NULL },
+	  "queue 0 lacks a valid event-channel-rx (absent)", NULL },
+	/* several bad keys of one queue: each is named with its value, not just the first */
+	{ "(4,4) every bad key of a queue", "4", "4", 0, 0,
+	  { VDT_FE "/tx-ring-ref", "\\xff\\xfe", VDT_FE "/rx-ring-ref", "0x609",
+	    VDT_FE "/event-channel-tx", "-1" },
+	  { VDT_FE "/event-channel-rx" }, "inconsistent", "queue-keys:error", "queue-keys",
+	  "queue 0 lacks a valid tx-ring-ref '\\xff\\xfe', rx-ring-ref '0x609', "
+	  "event-channel-tx '-1', event-channel-rx (absent)",
+	  NULL },
+	{ "(4,4) shared event channel not a number", "4", "4", 0, 0,
+	  { VDT_FE "/event-channel", "x", VDT_FE "/rx-ring-ref", "" },
+	  { VDT_FE "/event-channel-rx", VDT_FE "/event-channel-tx" }, "inconsistent",
+	  "queue-keys:error", "queue-keys",
+	  "queue 0 lacks a valid rx-ring-ref '', event-channel 'x'", NULL },
 	{ "(4,4) shared event channel", "4", "4", 0, 0, { VDT_FE "/event-channel", "4" },
 	  { VDT_FE "/event-channel-rx", VDT_FE "/event-channel-tx" }, "ok", "", NULL, NULL,
 	  NULL },
@@ -618,6 +631,48 @@ static void test_duplicate_vifname(void **state)
 	vdt_assert_vif(t, vdt_vif(t, 3, 0), "ok", "");
 }
 
+/*
+ * R6 on a large host (issue 16 #3): 3000 backends in dom0, every two wanting one name,
+ * and 3000 more in a driver domain wanting the same names (no clash across domains).
+ * Each VIF names its partner (the first other VIF in model order), and the comparisons
+ * stay near-linear: the old all-pairs loop made n^2.
+ */
+static void test_duplicate_vifname_scales(void **state)
+{
+	struct vdt *t = *state;
+	const unsigned long n = 3000;
+	unsigned long work;
+
+	vdt_domain(t, 0, "Domain-0");
+	vdt_domain(t, 7000, "dd");
+	for (unsigned long d = 1; d <= n; d++) {
+		unsigned long be = d % 2 ? 0 : 7000;
+
+		vdt_backend(t, be, d, 0, "4", 0);
+		vdt_frontend(t, d, be, 0, "4", 0);
+		vd_buf_addf(&t->text, "/local/domain/%lu/backend/vif/%lu/0/vifname = \"n%lu\"\n",
+			    be, d, (d - 1) / 4);
+	}
+	vdt_parse(t);
+	t->host = vd_build_model(t->snap);
+	work = vd_work;
+	vd_diagnose(t->host);
+	work = vd_work - work;
+	assert_int_equal(t->host->nvifs, n);
+	for (unsigned long d = 1; d <= n; d++) {
+		const struct vd_vif *v = vdt_vif(t, d, 0);
+		unsigned long partner = d + 2 <= n && (d - 1) % 4 < 2 ? d + 2 : d - 2;
+		char want[96];
+
+		snprintf(want, sizeof(want), "netdev name 'n%lu' is also wanted by vif %lu/0",
+			 (d - 1) / 4, partner);
+		assert_non_null(vdt_finding(v, "duplicate-vifname"));
+		assert_string_equal(vdt_finding(v, "duplicate-vifname")->msg, want);
+	}
+	if (work > 64 * n)
+		fail_msg("%lu comparisons for %lu VIFs", work, n);
+}
+
 /* Every verdict the rows produce is documented; the list itself is well formed. */
 static void test_verdict_table(void **state)
 {
@@ -672,6 +727,7 @@ int main(void)
 		VDT_TEST(test_vanished),
 		VDT_TEST(test_unreadable_value),
 		VDT_TEST(test_duplicate_vifname),
+		VDT_TEST(test_duplicate_vifname_scales),
 		VDT_TEST(test_verdict_table),
 	};
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vd_dump.h"
 #include "vd_esc.h"
@@ -558,7 +559,7 @@ static void test_real_capture(void **state)
 	struct vd_err err;
 
 	vd_err_clear(&err);
-	assert_int_equal(vd_dump_load(path, s, &err), 0);
+	assert_int_equal(vd_dump_load_all(path, s, &err), 0);
 	assert_int_equal(err.code, 0);
 	check_real_capture(s);
 	vd_snap_free(s);
@@ -572,7 +573,7 @@ static struct vd_snap *load_data(const char *name)
 	struct vd_err err;
 
 	vd_err_clear(&err);
-	assert_int_equal(vd_dump_load(path, s, &err), 0);
+	assert_int_equal(vd_dump_load_all(path, s, &err), 0);
 	assert_string_equal(err.msg, "");
 	free(path);
 	return s;
@@ -680,10 +681,79 @@ static void test_load_stdin(void **state)
 
 	assert_non_null(freopen(path, "r", stdin));
 	vd_err_clear(&err);
-	assert_int_equal(vd_dump_load("-", s, &err), 0);
+	assert_int_equal(vd_dump_load_all("-", s, &err), 0);
 	check_real_capture(s);
 	vd_snap_free(s);
 	free(path);
+}
+
+/*
+ * --from keeps only what the model reads (the scale issue: a 10,000-VIF dump in bounded
+ * memory), streaming the file: VIF subtrees, names, vm, error nodes, /xapi stay; memory,
+ * vbd, /vm, /libxl, /tool go; a domain with nothing kept stays listed; the permissions line
+ * of a dropped unreadable node is still accepted.
+ */
+static void test_load_keeps_vif_subtrees(void **state)
+{
+	static const char *const kept[] = {
+		"/local/domain",
+		"/local/domain/0",
+		"/local/domain/0/name",
+		"/local/domain/0/backend/vif/1/0/state",
+		"/local/domain/1/vm",
+		"/local/domain/1/device/vif/0/queue-0/tx-ring-ref",
+		"/local/domain/1/error/device/vif/0/error",
+		"/xapi/u/hotplug/1/vif/0/hotplug",
+		"/local/domain/2/memory", /* the first node of a domain with nothing else */
+	};
+	static const char *const dropped[] = {
+		"/tool/xenstored",     "/local/domain/0/memory/target",
+		"/local/domain/0/backend/vbd/1/51712/state",
+		"/local/domain/1/device/vbd/51712/state",
+		"/local/domain/1/control/shutdown", "/vm/u/name", "/libxl/1/device/vif/0/mac",
+		"/local/domain/2/memory/target",
+	};
+	char path[] = "/tmp/vd-test-dump-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct vd_snap *s = vd_snap_new();
+	const char **names;
+	struct vd_err err;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("/tool = \"\"\n/tool/xenstored = \"\"\n/local = \"\"\n/local/domain = \"\"\n"
+	      "/local/domain/0 = \"\"\n/local/domain/0/name = \"Domain-0\"\n"
+	      "/local/domain/0/memory/target = \"4\"\n"
+	      "/local/domain/0/backend/vbd/1/51712/state = \"4\"\n"
+	      "/local/domain/0/backend/vif/1/0/state = \"4\"\n"
+	      "/local/domain/1/vm = \"/vm/u\"\n"
+	      "/local/domain/1/device/vbd/51712/state = \"4\"\n"
+	      "/local/domain/1/device/vif/0/queue-0/tx-ring-ref = \"8\"\n"
+	      "/local/domain/1/control/shutdown:\n"
+	      "    (n1)\n"
+	      "/local/domain/1/error/device/vif/0/error = \"2 bad\"\n"
+	      "/local/domain/2/memory = \"\"\n/local/domain/2/memory/target = \"4\"\n"
+	      "/vm/u/name = \"g\"\n/libxl/1/device/vif/0/mac = \"m\"\n"
+	      "/xapi/u/hotplug/1/vif/0/hotplug = \"online\"\n",
+	      f);
+	fclose(f);
+	vd_err_clear(&err);
+	assert_int_equal(vd_dump_load(path, s, &err), 0);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (!vd_snap_get(s, kept[i]))
+			fail_msg("%s was dropped", kept[i]);
+	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+		if (vd_snap_get(s, dropped[i]))
+			fail_msg("%s was kept", dropped[i]);
+	assert_int_equal(vd_snap_children(s, "/local/domain", &names), 3);
+	free(names);
+	vd_snap_free(s);
+	s = vd_snap_new();
+	assert_int_equal(vd_dump_load_all(path, s, &err), 0);
+	assert_int_equal(vd_snap_count(s), 19);
+	vd_snap_free(s);
+	unlink(path);
 }
 
 static void test_load_errors(void **state)
@@ -707,6 +777,46 @@ static void test_load_errors(void **state)
 			    "cannot read '/nonexistent/\\x1b[2J': No such file or directory");
 	assert_int_equal(vd_snap_count(s), 0);
 	vd_snap_free(s);
+}
+
+/* Parses, but holds no /local/domain/0: no xenstore-ls dump of a host (issue 16 #12). */
+static void load_text(const char *text, const char *want)
+{
+	char path[] = "/tmp/vd-test-dump-XXXXXX";
+	int fd = mkstemp(path);
+	struct vd_snap *s = vd_snap_new();
+	struct vd_err err;
+	char *msg;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	vd_err_clear(&err);
+	assert_int_equal(vd_dump_load(path, s, &err), want ? -1 : 0);
+	if (want) {
+		assert_int_equal(err.code, VD_EXIT_SOURCE);
+		msg = vd_asprintf("%s: %s, not a xenstore-ls dump (a real one always has "
+				  "/local/domain/0)",
+				  path, want);
+		assert_string_equal(err.msg, msg);
+		free(msg);
+	}
+	unlink(path);
+	vd_snap_free(s);
+}
+
+static void test_load_no_dom0(void **state)
+{
+	load_text("", "empty");
+	load_text("\n\n", "no /local/domain/0 in it");
+	load_text("/tool = \"\"\n/tool/xenstored = \"\"\n", "no /local/domain/0 in it");
+	load_text("/local = \"\"\n/local/domain = \"\"\n/local/domain/1 = \"\"\n",
+		  "no /local/domain/0 in it");
+	/* /local/domain/00 is not dom0 */
+	load_text("/local/domain/00 = \"\"\n", "no /local/domain/0 in it");
+	/* a paste of dom0's backend dir alone is a dump */
+	load_text("/local/domain/0/backend/vif/1/0/state = \"4\"\n", NULL);
+	load_text("/local/domain/0 = \"\"\n", NULL);
 }
 
 int main(void)
@@ -733,6 +843,8 @@ int main(void)
 		cmocka_unit_test(test_real_xenstore_ls_formats),
 		cmocka_unit_test(test_load_stdin),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_no_dom0),
+		cmocka_unit_test(test_load_keeps_vif_subtrees),
 	};
 
 	return cmocka_run_group_tests(tests, find_data, free_data);

@@ -522,6 +522,88 @@ static void test_time_format_and_parse(void **state)
 	assert_false(vd_time_parse("2026-11-25T04:15:47Zjunk", &ms));
 }
 
+struct stall_count {
+	unsigned long stalls, vanished;
+	int64_t last_t;
+	bool ordered;
+};
+
+static void count_events(const struct vd_event *ev, void *arg)
+{
+	struct stall_count *c = arg;
+
+	if (ev->kind != VD_EV_STALL) {
+		c->vanished += ev->kind == VD_EV_VANISHED;
+		return;
+	}
+	c->stalls++;
+	c->ordered = c->ordered && ev->t_ms >= c->last_t;
+	c->last_t = ev->t_ms;
+}
+
+/*
+ * Per-record work is independent of the number of VIFs (issue 16 #4, the scale issue):
+ * 4000 VIFs come up one after another, every tenth stays in Initialising and stalls 10 s
+ * later while the others go on, fed and ticked record by record like `vifdiag log` does.
+ * The stalls come in time order, and the comparisons stay a small multiple of the records
+ * (a scan of every VIF per record made n^2).
+ */
+static void test_tracker_scales(void **state)
+{
+	const unsigned long n = 4000;
+	int64_t thr[VD_STALL_N];
+	const long none[VD_STALL_N] = { -1, -1, -1, -1 };
+	struct stall_count c = { .ordered = true };
+	struct vd_tracker *t;
+	unsigned long records = 0, work = vd_work;
+	int64_t ms = 0;
+	char path[96];
+
+	(void)state;
+	vd_stall_resolve(none, thr);
+	t = vd_tracker_new(thr, count_events, &c);
+	for (unsigned long d = 1; d <= n; d++) {
+		/* "-": the guest's /local/domain/<d>, "+": dom0's backend/vif/<d>/0 */
+		static const char *const steps[][2] = {
+			{ "-name", "guest" },	     { "+state", "1" },
+			{ "+state", "2" },	     { "+hotplug-status", "connected" },
+			{ "-device/vif/0/state", "4" }, { "+state", "4" },
+		};
+
+		for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+			if (d % 10 == 0 && k >= 2)
+				break;
+			if (steps[k][0][0] == '-')
+				snprintf(path, sizeof(path), "/local/domain/%lu/%s", d,
+					 steps[k][0] + 1);
+			else
+				snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%lu/0/%s",
+					 d, steps[k][0] + 1);
+			ms += 2;
+			vd_tracker_tick(t, ms);
+			vd_tracker_put(t, ms, path, steps[k][1], strlen(steps[k][1]), NULL);
+			records++;
+		}
+		if (d % 10 == 0)
+			continue;
+		/* and the healthy ones go away again: removals touch one domain's VIFs */
+		snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%lu/0", d);
+		vd_tracker_rm(t, ms, path, NULL);
+		snprintf(path, sizeof(path), "/local/domain/%lu/device/vif/0", d);
+		vd_tracker_rm(t, ms, path, NULL);
+		records += 2;
+	}
+	vd_tracker_tick(t, ms + thr[VD_STALL_INITWAIT]);
+	work = vd_work - work;
+	assert_int_equal(vd_tracker_nvifs(t), n);
+	assert_int_equal(c.stalls, n / 10);
+	assert_true(c.ordered);
+	assert_int_equal(c.vanished, 2 * (n - n / 10));
+	vd_tracker_free(t);
+	if (work > 64 * records)
+		fail_msg("%lu comparisons for %lu records", work, records);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_filter_and_selection),
 		cmocka_unit_test(test_stall_option),
 		cmocka_unit_test(test_time_format_and_parse),
+		cmocka_unit_test(test_tracker_scales),
 	};
 
 	return cmocka_run_group_tests_name("events", tests, NULL, NULL);

@@ -80,8 +80,10 @@ static void test_valid_utf8_passes(void **state)
 {
 	STR("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 	    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"\n");
-	/* U+0080 and U+FFFF and U+10FFFF are valid; JSON allows C1 controls raw. */
-	STR("\xc2\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf", "\"\xc2\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf\"\n");
+	/* U+FFFF and U+10FFFF pass; C1 controls (U+0080..U+009F) are escaped: JSON is
+	 * printed on terminals as it is, and some obey them. U+00A0 passes. */
+	STR("\xc2\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf", "\"\\u0080\xef\xbf\xbf\xf4\x8f\xbf\xbf\"\n");
+	STR("\xc2\x9b[2J\xc2\xa0", "\"\\u009b[2J\xc2\xa0\"\n");
 }
 
 static void test_line_separators(void **state)
@@ -90,8 +92,9 @@ static void test_line_separators(void **state)
 	    "b\xe2\x80\xa9"
 	    "c",
 	    "\"a\\u2028b\\u2029c\"\n");
-	/* Neighbours of the two are left alone. */
-	STR("\xe2\x80\xa7\xe2\x80\xaa", "\"\xe2\x80\xa7\xe2\x80\xaa\"\n");
+	/* The bidi controls after them are escaped too (as the text escaper does); the
+	 * neighbour before them is left alone. */
+	STR("\xe2\x80\xa7\xe2\x80\xaa\xe2\x81\xa6", "\"\xe2\x80\xa7\\u202a\\u2066\"\n");
 }
 
 static void test_invalid_utf8(void **state)

@@ -206,6 +206,43 @@ static void test_access_escapes_cut_and_errors(void **state)
 	vd_logparser_free(p);
 }
 
+/* @-paths name watches: a write or rm of one is refused by xenstored, so no record. */
+static void test_at_paths_refused(void **state)
+{
+	static const char *access[] = {
+		"[20261125T04:15:46.101Z]  A7           write     @",
+		"[20261125T04:15:46.102Z]  A7           rm        @releaseDomain",
+		"[20261125T04:15:46.103Z]  A7           write     /local/domain/1/name g",
+		NULL,
+	};
+	static const char *trace[] = {
+		"IN 0x555caebbf740 20261125 04:15:46 WRITE (@introduceDomain x)",
+		"OUT 0x555caebbf740 20261125 04:15:46 WRITE (OK )",
+		"IN 0x555caebbf740 20261125 04:15:47 WRITE (/local/domain/1/name g)",
+		"OUT 0x555caebbf740 20261125 04:15:47 WRITE (OK )",
+		NULL,
+	};
+	struct vd_logcounts n;
+	struct cap c;
+	struct vd_logparser *p = parser(&c, false);
+
+	feed(p, access);
+	vd_logparser_counts(p, &n);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.r[0].path, "/local/domain/1/name");
+	assert_int_equal(n.failed, 2);
+	assert_int_equal(c.nbad, 0);
+	vd_logparser_free(p);
+
+	p = parser(&c, false);
+	feed(p, trace);
+	vd_logparser_counts(p, &n);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.r[0].path, "/local/domain/1/name");
+	assert_int_equal(n.failed, 1);
+	vd_logparser_free(p);
+}
+
 static void test_malformed_lines(void **state)
 {
 	static const char *const lines[] = {
@@ -594,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_access_relative_and_writers),
 		cmocka_unit_test(test_access_transactions),
 		cmocka_unit_test(test_access_escapes_cut_and_errors),
+		cmocka_unit_test(test_at_paths_refused),
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_trace_417),
 		cmocka_unit_test(test_trace_418_419_d0),

@@ -279,6 +279,60 @@ static void test_many_nodes(void **state)
 	vd_snap_free(s);
 }
 
+/* Replaced values: shorter ones in place, longer ones elsewhere; other nodes untouched. */
+static void test_replace_sizes(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	const struct vd_node *a, *b;
+
+	vd_snap_put(s, "/a", "four", 4);
+	vd_snap_put(s, "/b", "x", 1);
+	vd_snap_put(s, "/a", "ab", 2);
+	a = vd_snap_get(s, "/a");
+	assert_int_equal(a->len, 2);
+	assert_memory_equal(a->value, "ab", 3); /* with its NUL */
+	vd_snap_put(s, "/a", "a\0longer value", 14);
+	a = vd_snap_get(s, "/a");
+	assert_int_equal(a->len, 14);
+	assert_memory_equal(a->value, "a\0longer value", 15);
+	b = vd_snap_get(s, "/b");
+	assert_string_equal(b->value, "x");
+	assert_string_equal(b->path, "/b");
+	assert_int_equal(vd_snap_count(s), 2);
+	vd_snap_free(s);
+}
+
+/* One copy per distinct text, owned by the snapshot, cut at len or at a NUL. */
+static void test_intern(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	char buf[32];
+	char *n0 = vd_snap_intern(s, "n0,r1", 5);
+	char *first[300];
+
+	assert_string_equal(n0, "n0,r1");
+	assert_ptr_equal(vd_snap_intern(s, "n0,r1xyz", 5), n0);
+	assert_ptr_equal(vd_snap_intern(s, "n0,r1\0zz", 8), n0);
+	assert_string_equal(vd_snap_intern(s, "n0,r1", 3), "n0,");
+	assert_ptr_not_equal(vd_snap_intern(s, "n0,r1", 3), n0);
+	assert_string_equal(vd_snap_intern(s, "", 0), "");
+	/* through several table growths, every text keeps its one copy */
+	for (int i = 0; i < 300; i++) {
+		snprintf(buf, sizeof(buf), "n%d,r0", i);
+		first[i] = vd_snap_intern(s, buf, strlen(buf));
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(buf, sizeof(buf), "n%d,r0", i);
+		assert_ptr_equal(vd_snap_intern(s, buf, strlen(buf)), first[i]);
+		assert_string_equal(first[i], buf);
+	}
+	assert_ptr_equal(vd_snap_intern(s, "n0,r1", 5), n0);
+	/* as a node's permissions: freed with the snapshot, not by the caller */
+	vd_snap_put(s, "/a", "", 0)->perms = n0;
+	assert_string_equal(vd_snap_get(s, "/a")->perms, "n0,r1");
+	vd_snap_free(s);
+}
+
 static void test_index_follows_puts(void **state)
 {
 	struct vd_snap *s = vd_snap_new();
@@ -355,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_path_order),	cmocka_unit_test(test_children),
 		cmocka_unit_test(test_children_root),	cmocka_unit_test(test_subtree),
 		cmocka_unit_test(test_many_nodes),	cmocka_unit_test(test_index_follows_puts),
+		cmocka_unit_test(test_replace_sizes),	cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_vanished),	cmocka_unit_test(test_vanished_root),
 		cmocka_unit_test(test_warnings),
 	};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include "xsd.h"
 
@@ -36,6 +37,8 @@ struct conn *conn_new(int fd, bool is_domain, uint32_t domid)
 	c->out_tail = &c->out_head;
 	c->watch_tail = &c->watches;
 	c->st = stats_new(c->name);
+	if (fd >= 0)
+		c->cst = client_stats_for_fd(fd);
 	/* Creation order is the order watch events are generated in. */
 	c->prev = g_conns_tail;
 	if (g_conns_tail)
@@ -87,6 +90,9 @@ void conn_destroy(struct conn *c)
 	while (c->txns)
 		txn_destroy(c->txns);
 	access_line(c->name, 0, "endconn  ", "", 0);
+	/* also now: a daemon killed later (a fault test) still leaves what this client did */
+	if (c->cst && g_client_stats)
+		client_stats_write(g_client_stats);
 	free(c->in);
 	free(c);
 }
@@ -282,8 +288,41 @@ bool conn_handle_input(struct conn *c)
 		c->in = NULL;
 		c->in_body = false;
 		c->hdr_used = 0;
+		if (g_reply_delay_ms && !c->is_domain) {
+			struct timespec ts = { g_reply_delay_ms / 1000,
+					       (g_reply_delay_ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 		process_message(c, &hdr, body);
 		free(body);
+		rm_trigger_check();
 	}
 	return true;
+}
+
+unsigned long g_rm_after;
+const char *g_rm_path;
+
+/*
+ * --rm-after N:PATH: once socket clients have sent N requests, a toolstack connection of
+ * our own removes PATH (a domain destroyed while a client walks it), exactly once.
+ */
+void rm_trigger_check(void)
+{
+	static unsigned long seen;
+	static struct conn *tool;
+	struct xsd_sockmsg hdr = { XS_RM, 1, 0, 0 };
+	char *body;
+
+	if (!g_rm_path || ++seen != g_rm_after)
+		return;
+	if (!tool)
+		tool = conn_new(-1, false, 0);
+	hdr.len = (uint32_t)strlen(g_rm_path) + 1;
+	body = xmemdup(g_rm_path, hdr.len);
+	if (process_message(tool, &hdr, body))
+		fprintf(stderr, "vd-xenstored: --rm-after: cannot remove %s\n", g_rm_path);
+	free(body);
+	drop_output(tool);
 }

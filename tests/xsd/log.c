@@ -16,6 +16,7 @@
 #define ACCESS_NB_CHARS 180
 
 bool g_log_reads = true;
+long g_reply_delay_ms;
 static int trace_fd = -1;
 static FILE *access_fp;
 

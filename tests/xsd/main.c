@@ -35,7 +35,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: vd-xenstored --socket PATH [--pidfile PATH] [--tree FILE]\n"
 	      "                    [--scenario FILE] [--access-log FILE] [--access-log-no-reads]\n"
-	      "                    [--trace FILE] [--stats FILE]\n",
+	      "                    [--trace FILE] [--stats FILE] [--delay MS] [--client-stats FILE]\n"
+	      "                    [--rm-after N:PATH]\n",
 	      f);
 }
 
@@ -50,6 +51,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "access-log-no-reads", no_argument, NULL, 'R' },
 		{ "trace", required_argument, NULL, 'T' },
 		{ "stats", required_argument, NULL, 'c' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "client-stats", required_argument, NULL, 'C' },
+		{ "rm-after", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -65,6 +69,30 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'R': g_log_reads = false; break;
 		case 'T': o->trace = optarg; break;
 		case 'c': o->stats = optarg; break;
+		case 'd': {
+			char *end;
+			long ms = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || ms < 0 || ms > 60000) {
+				fprintf(stderr, "vd-xenstored: --delay: expected 0-60000 ms\n");
+				return -1;
+			}
+			g_reply_delay_ms = ms;
+			break;
+		}
+		case 'C': g_client_stats = optarg; break;
+		case 'r': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (end == optarg || *end != ':' || !n || end[1] != '/') {
+				fprintf(stderr, "vd-xenstored: --rm-after: expected N:PATH, N >= 1\n");
+				return -1;
+			}
+			g_rm_after = n;
+			g_rm_path = end + 1;
+			break;
+		}
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -73,6 +101,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -1;
 	}
+	/* tests/run.sh collects every daemon's client counts of a whole make check */
+	if (!g_client_stats && getenv("VD_XSD_STATS_DIR") && *getenv("VD_XSD_STATS_DIR"))
+		g_client_stats = xasprintf("%s/xsd-%d.clients", getenv("VD_XSD_STATS_DIR"),
+					   (int)getpid());
 	return 0;
 }
 
@@ -196,9 +228,12 @@ static void serve(int lfd, const struct options *o, const sigset_t *mask)
 	long timeout;
 
 	for (;;) {
-		if (got_usr1 && o->stats) {
+		if (got_usr1 && (o->stats || g_client_stats)) {
 			got_usr1 = 0;
-			stats_write(o->stats);
+			if (o->stats)
+				stats_write(o->stats);
+			if (g_client_stats)
+				client_stats_write(g_client_stats);
 		}
 		timeout = want_exit ? 0 : scenario_run(&want_exit);
 		flush_all();
@@ -219,6 +254,8 @@ static void shutdown_all(const struct options *o, int lfd)
 		conn_destroy(g_conns);
 	if (o->stats && stats_write(o->stats))
 		perror("vd-xenstored: stats");
+	if (g_client_stats && client_stats_write(g_client_stats))
+		perror("vd-xenstored: client stats");
 	close(lfd);
 	unlink(o->socket);
 	if (o->pidfile)

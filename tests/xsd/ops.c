@@ -619,6 +619,7 @@ int process_message(struct conn *c, const struct xsd_sockmsg *hdr, char *body)
 
 	trace_io(c, hdr, body, false);
 	stats_count(c->st, hdr->type);
+	stats_count(c->cst, hdr->type);
 	c->cur = hdr;
 	err = dispatch(&r);
 	if (err)

@@ -141,6 +141,7 @@ struct conn {
 	struct txn *txns;
 	uint32_t next_txid;
 	struct stat_rec *st;
+	struct stat_rec *cst; /* per client program (--client-stats), NULL for scenarios */
 };
 
 extern struct conn *g_conns;
@@ -202,6 +203,12 @@ int set_perms_special(struct conn *c, const char *name, struct perm *p, unsigned
 
 /* ---- log.c: trace (C xenstored) and access log (oxenstored) ---- */
 extern bool g_log_reads;
+/* --delay: milliseconds before each socket client request is processed (a slow server) */
+extern long g_reply_delay_ms;
+/* --rm-after N:PATH (conn.c) */
+extern unsigned long g_rm_after;
+extern const char *g_rm_path;
+void rm_trigger_check(void);
 int log_open_trace(const char *path);
 int log_open_access(const char *path);
 void log_close(void);
@@ -221,6 +228,11 @@ struct stat_rec *stats_new(const char *name);
 void stats_count(struct stat_rec *s, uint32_t type);
 int stats_write(const char *path);
 void stats_free(void);
+/* The same counts per client program (the peer's executable name), for proving across
+ * whole suites that one program never mutated the store. */
+struct stat_rec *client_stats_for_fd(int fd);
+int client_stats_write(const char *path);
+extern const char *g_client_stats; /* where to write them, NULL: nowhere */
 
 /* ---- tree.c ---- */
 int tree_load(const char *file);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The multi-queue story: how many queues a VIF could use (the guest's vCPUs, the backend's
+ * offer, the backend domain's CPUs, netback's max_queues) against what it negotiated, and
+ * how its traffic spreads over them (netback's per-queue interrupts in /proc/interrupts,
+ * vd_irq.h, sampled twice live). vd_mq_read collects (src_mq.c), vd_diagnose_mq judges
+ * (diag_mq.c: rules VD062-VD065 of vd_catalogue.h). Nothing here prints.
+ */
+#ifndef VD_MQ_H
+#define VD_MQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vd_irq.h"
+#include "vd_model.h"
+
+struct vd_sysfs;
+
+/* the backend domain's online CPUs, under the host root (bundles copy it too) */
+#define VD_MQ_FILE_CPUS "/sys/devices/system/cpu/online"
+
+/* The load of one queue: interrupt events in both directions. */
+struct vd_qrate {
+	unsigned long queue;
+	bool seen;		   /* /proc/interrupts has its line(s) */
+	unsigned long long tx, rx; /* events (split channels; shared: all in rx... see both) */
+	unsigned long long both;   /* events of a shared channel */
+	unsigned long long events; /* tx + rx + both: in the window, or since boot */
+	double per_sec;		   /* events / window; 0 without a window */
+	char *lines;		   /* the /proc/interrupts lines used, for the evidence (owned) */
+};
+
+/* What vd_mq_read attaches to a VIF (vd_vif.load). */
+struct vd_qload {
+	const char *netdev; /* the name the interrupt lines carry */
+	bool window;	    /* two samples: events are per window, per_sec is set */
+	double secs;	    /* the window */
+	struct vd_qrate *q; /* one per queue with lines, by queue number */
+	size_t nq;
+	unsigned long long total;
+};
+
+struct vd_mq {
+	char *root;		/* the host root the files came from */
+	long be_cpus;		/* online CPUs of the backend domain, -1: unknown */
+	char *be_cpus_text;	/* sys/devices/system/cpu/online as read (owned) */
+	char *be_cpus_path;	/* owned */
+	struct vd_irqs *irq[2]; /* first and (with a window) second sample */
+	char *irq_note;		/* why there are no interrupt counts (owned) */
+	double secs;		/* between the samples, 0: one sample */
+	struct vd_qload *loads; /* one per VIF of the host, in host order */
+	size_t nloads;
+};
+
+/*
+ * Reads the backend domain's CPUs and /proc/interrupts under the sysfs root s read (none:
+ * nothing), twice interval_ms apart when interval_ms > 0 (live only), and sets vd_vif.load
+ * of every VIF of h whose netdev has interrupt lines. Never fails: reasons are recorded.
+ */
+struct vd_mq *vd_mq_read(struct vd_host *h, const struct vd_sysfs *s, long interval_ms);
+void vd_mq_free(struct vd_mq *mq);
+
+/* The guest's vCPUs: online cpu/K/availability under /local/domain/N, else vcpu_avail's
+ * bits; -1 when the store has neither. *max gets the number of cpu/K dirs. */
+long vd_guest_vcpus(const struct vd_snap *snap, unsigned long domid, long *max);
+
+/* "0-3,6" -> 5; -1 if not a CPU list. */
+long vd_cpulist_count(const char *s);
+
+/* Rules VD062-VD065 (multi-queue, queue imbalance), with their evidence. */
+void vd_diagnose_mq(struct vd_host *h, const struct vd_sysfs *s, const struct vd_mq *mq);
+
+#endif

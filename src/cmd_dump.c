@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vifdiag dump [-o FILE]: a support-ticket bundle of this host (vd_bundle.h), read-only;
+ * with --redact the identifying strings become pseudonyms and the mapping goes to
+ * FILE.map beside the bundle, never into it.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vd_bundle.h"
+#include "vd_cmd.h"
+#include "vd_render.h"
+
+struct prog {
+	const struct vd_opts *o;
+	struct timespec t0;
+	bool shown;
+	bool tty;
+};
+
+static void on_progress(void *arg, const char *what)
+{
+	struct prog *p = arg;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	/* only when it takes a while, and only for a person watching */
+	if (!p->tty ||
+	    (t.tv_sec - p->t0.tv_sec) * 1000 + (t.tv_nsec - p->t0.tv_nsec) / 1000000 < 1000)
+		return;
+	vd_render_progress(p->o, what);
+	p->shown = true;
+}
+
+static char *default_name(bool redact)
+{
+	char host[256] = "host", stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (redact || gethostname(host, sizeof(host) - 1) != 0 || !vd_bundle_name_ok(host))
+		snprintf(host, sizeof(host), "%s", "bundle");
+	return vd_asprintf("vifdiag-%s-%s.tar.gz", host, stamp);
+}
+
+/* the top directory: the file's name without .tar.gz */
+static char *top_of(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *t = vd_strdup(base);
+	size_t n = strlen(t);
+
+	if (n > 7 && strcmp(t + n - 7, ".tar.gz") == 0)
+		t[n - 7] = '\0';
+	else if (n > 4 && strcmp(t + n - 4, ".tgz") == 0)
+		t[n - 4] = '\0';
+	if (!vd_bundle_name_ok(t) || strchr(t, '/')) {
+		free(t);
+		t = vd_strdup("vifdiag-bundle");
+	}
+	return t;
+}
+
+static int write_map(const char *path, struct vd_redact *r, struct vd_err *err)
+{
+	struct vd_buf b;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = 0;
+
+	if (fd < 0) {
+		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write %s", path);
+		return -1;
+	}
+	vd_buf_init(&b);
+	vd_redact_map(r, &b);
+	if (b.len && write(fd, b.data, b.len) != (ssize_t)b.len)
+		rc = -1;
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc < 0)
+		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write %s", path);
+	vd_buf_free(&b);
+	return rc;
+}
+
+int vd_cmd_dump(const struct vd_invocation *inv)
+{
+	const struct vd_opts *o = inv->opts;
+	struct prog p = { .o = o, .tty = isatty(fileno(o->err)) };
+	struct vd_collect c = { .o = o, .progress = on_progress, .arg = &p };
+	char *path = o->output ? vd_strdup(o->output) : default_name(o->redact);
+	char *top = top_of(path), *map = NULL;
+	struct vd_redact *r = NULL;
+	struct vd_bwriter w;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+	c.log_max = (unsigned long long)(o->log_max_mb ? o->log_max_mb : 64) << 20;
+	vd_bw_init(&w);
+	rc = vd_collect(&c, &w, inv->err);
+	if (rc == 0 && o->redact) {
+		r = vd_redact_new();
+		for (size_t i = 0; i < c.nwords; i++)
+			vd_redact_word(r, c.words[i], i + 1 == c.nwords ? "host" : "name");
+		vd_redact_members(r, &w);
+		/* the redacted notes too: they quote paths and tools' messages */
+		for (size_t i = 0; i < w.man.nnotes; i++) {
+			size_t n;
+			char *t = vd_redact_text(r, w.man.notes[i].why, strlen(w.man.notes[i].why),
+						 &n);
+
+			free(w.man.notes[i].why);
+			w.man.notes[i].why = t;
+			t = vd_redact_text(r, w.man.notes[i].name, strlen(w.man.notes[i].name), &n);
+			free(w.man.notes[i].name);
+			w.man.notes[i].name = t;
+		}
+	}
+	if (rc == 0)
+		rc = vd_bw_write(&w, path, top, inv->err);
+	if (rc == 0 && r) {
+		map = vd_asprintf("%s.map", path);
+		rc = write_map(map, r, inv->err);
+	}
+	if (p.shown)
+		vd_render_progress(o, NULL);
+	if (rc == 0)
+		vd_render_dump_done(o, path, w.n + 1, w.man.nnotes, map);
+	vd_redact_free(r);
+	vd_strv_free(c.words, c.nwords);
+	vd_bw_free(&w);
+	free(map);
+	free(top);
+	free(path);
+	return rc < 0 ? inv->err->code : VD_EXIT_OK;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vifdiag metrics [--output FILE | --listen ADDR:PORT]: the Prometheus exposition of every
+ * VIF. --output replaces FILE atomically (a temporary file in the same directory, then
+ * rename), because node_exporter's textfile collector may read it at any moment. Exit 0
+ * when the source was read (broken VIFs are data here, not a failure of the command), 3
+ * when it was not (the exposition still says so: vifdiag_up 0), 4 when FILE is not writable.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vd_cmd.h"
+#include "vd_metrics.h"
+#include "vd_pipeline.h"
+#include "vd_prom.h"
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vd_metrics_collect(const struct vd_opts *o, struct vd_buf *out, unsigned long **doms,
+		       size_t *ndoms, struct vd_err *err)
+{
+	struct vd_prom_meta m = { .up = true };
+	struct vd_report r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	double t0 = mono_s();
+	int rc;
+
+	if (doms)
+		*doms = NULL, *ndoms = 0;
+	m.up = vd_report_load(&r, o, err) == 0 && vd_report_select(&r, 0, NULL, false, err) == 0;
+	m.reason = m.up ? NULL : err->msg;
+	m.duration_s = mono_s() - t0;
+	if (m.up && doms) {
+		*doms = vd_calloc(r.host->ndoms + 1, sizeof(**doms));
+		for (size_t i = 0; i < r.host->ndoms; i++)
+			(*doms)[(*ndoms)++] = r.host->doms[i].domid;
+	}
+	f = open_memstream(&text, &len);
+	if (!f) {
+		vd_report_free(&r);
+		vd_err_set(err, VD_EXIT_INTERNAL, "cannot allocate the exposition: %s",
+			   strerror(errno));
+		return -1;
+	}
+	rc = vd_render_prom(f, m.up ? r.host : NULL, m.up ? &r.sel : NULL, &m);
+	if (fclose(f) != 0 || rc < 0)
+		vd_err_set(err, VD_EXIT_INTERNAL, "cannot render the exposition");
+	vd_buf_reset(out);
+	vd_buf_add(out, text, len);
+	free(text);
+	vd_report_free(&r);
+	return err->code ? -1 : 0;
+}
+
+/* A hidden name in FILE's directory: the textfile collector reads only *.prom files. */
+static char *temp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int dlen = slash ? (int)(slash - path + 1) : 0;
+
+	return vd_asprintf("%.*s.%s.XXXXXX", dlen, path, slash ? slash + 1 : path);
+}
+
+static int write_atomic(const char *path, const struct vd_buf *b, struct vd_err *err)
+{
+	struct stat st;
+	char *tmp;
+	int fd;
+	size_t off = 0;
+
+	/* the rename would replace a device, a FIFO or a link with a file (as root, /dev/...):
+	 * only a regular file, or nothing, is ours to replace */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		vd_err_set(err, VD_EXIT_INTERNAL,
+			   "%s: not a regular file (%s): --output replaces its FILE, give the path "
+			   "of a file in the textfile collector's directory",
+			   path,
+			   S_ISDIR(st.st_mode)	 ? "a directory"
+			   : S_ISLNK(st.st_mode) ? "a symbolic link"
+						 : "a device, FIFO or socket");
+		return -1;
+	}
+	tmp = temp_name(path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot create a temporary file there: %s",
+			   tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (off < b->len) {
+		ssize_t n = write(fd, b->data + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	/* readable by the collector's user; mkstemp makes it 0600 */
+	if (off < b->len || fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, path) != 0) {
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write it: %s", path,
+			   strerror(errno ? errno : EIO));
+		if (off < b->len)
+			close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int vd_cmd_metrics(const struct vd_invocation *inv)
+{
+	const struct vd_opts *o = inv->opts;
+	struct vd_err werr;
+	struct vd_buf b;
+	int rc = 0;
+
+	if (o->listen && o->output) {
+		vd_err_set(inv->err, VD_EXIT_USAGE, "--listen and --output exclude each other");
+		return inv->err->code;
+	}
+	if (o->listen)
+		return vd_metrics_listen(o, o->listen, inv->err);
+	vd_buf_init(&b);
+	vd_metrics_collect(o, &b, NULL, NULL, inv->err);
+	/* written even when the source failed: vifdiag_up 0 is what the collector must see */
+	vd_err_clear(&werr);
+	if (o->output)
+		rc = write_atomic(o->output, &b, &werr);
+	else if (fwrite(b.data ? b.data : "", 1, b.len, o->out) != b.len)
+		rc = -1, vd_err_set(&werr, VD_EXIT_INTERNAL, "cannot write the output");
+	vd_buf_free(&b);
+	if (rc < 0 && (!inv->err->code || inv->err->code == VD_EXIT_SOURCE)) {
+		vd_err_clear(inv->err);
+		vd_err_set(inv->err, werr.code, "%s", werr.msg);
+	}
+	return inv->err->code;
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The oxenstored access log (reference §3.1): one line per request, transactions named by
+ * "<conn>.<tid>" and held until their commit, a write dropped when an error follows it,
+ * lines cut at 180 characters.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vd_logparse.h"
+#include "vd_util.h"
+
+void vd_lp_txn_free(void *p)
+{
+	struct txn *t = p;
+
+	for (size_t i = 0; i < t->n; i++)
+		vd_lp_rec_free(t->v[i]);
+	free(t->v);
+	free(t);
+}
+
+#define ACCESS_CUT 179 /* access-log-nb-chars 180: longer lines end in ".." at 179 */
+
+/*
+ * The operation word after the connection: its kind and length, or 0 if it is none we know.
+ * kind: w write, m mkdir, r rm, W watch, E w event, e error, c commit, x conflict, t t start,
+ * q endconn, p setperms, '.' other. A switch on the first byte: this runs for every line.
+ */
+static size_t acc_op(const char *p, size_t n, char *kind)
+{
+#define OP(word, k)                                                                                \
+	do {                                                                                       \
+		size_t l_ = sizeof(word) - 1;                                                      \
+		if (n >= l_ && memcmp(p, word, l_) == 0 && (n == l_ || p[l_] == ' ')) {            \
+			*kind = (k);                                                               \
+			return l_;                                                                 \
+		}                                                                                  \
+	} while (0)
+	if (!n)
+		return 0;
+	switch (p[0]) {
+	case 'w':
+		OP("write", 'w');
+		OP("w event", 'E');
+		OP("watch", 'W');
+		OP("w notfired", '.');
+		break;
+	case 'r':
+		OP("read", '.');
+		OP("rm", 'r');
+		OP("release", '.');
+		OP("resume", '.');
+		OP("reset watches", '.');
+		break;
+	case 'd':
+		OP("directory", '.');
+		OP("debug", '.');
+		break;
+	case 'm':
+		OP("mkdir", 'm');
+		break;
+	case 'u':
+		OP("unwatch", '.');
+		break;
+	case 'e':
+		OP("error", 'e');
+		OP("endconn", 'q');
+		break;
+	case 'g':
+		OP("getperms", '.');
+		OP("getdomain", '.');
+		break;
+	case 's':
+		OP("setperms", 'p');
+		OP("settarget", '.');
+		break;
+	case 't':
+		OP("t start", 't');
+		OP("t end", '.');
+		break;
+	case 'c':
+		OP("commit", 'c');
+		OP("coalesce", 'c');
+		OP("conflict", 'x');
+		break;
+	case 'n':
+		OP("newconn", '.');
+		break;
+	case 'i':
+		OP("introduce", '.');
+		OP("is introduced", '.');
+		OP("invalid", '.');
+		break;
+	}
+	return 0;
+#undef OP
+}
+
+/* OCaml String.escaped, reversed: \\ \" \' \n \t \r \b and \ddd (decimal). */
+static void ocaml_unescape(struct vd_buf *out, const char *s, size_t len)
+{
+	vd_buf_reset(out);
+	for (size_t i = 0; i < len; i++) {
+		const char *bs = memchr(s + i, '\\', len - i);
+		char c;
+
+		/* the bytes up to the next backslash, in one copy: values rarely have one */
+		if (bs != s + i) {
+			size_t run = bs ? (size_t)(bs - (s + i)) : len - i;
+
+			vd_buf_add(out, s + i, run);
+			i += run - 1;
+			continue;
+		}
+		c = s[i];
+		if (i + 1 < len) {
+			char n = s[i + 1];
+			int v;
+
+			if (n == 'n' || n == 't' || n == 'r' || n == 'b') {
+				c = n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : '\b';
+				i++;
+			} else if (n == '\\' || n == '"' || n == '\'') {
+				c = n;
+				i++;
+			} else if (i + 3 < len && vd_lp_num_at(s + i + 1, 3, &v) && v < 256) {
+				c = (char)v;
+				i += 3;
+			}
+		}
+		vd_buf_addc(out, c);
+	}
+}
+
+void vd_lp_release_held(struct vd_logparser *p)
+{
+	struct rec *r = p->held;
+
+	p->held = NULL;
+	p->held_tx = NULL;
+	p->held_conn = NULL;
+	if (r)
+		vd_lp_dispatch(p, r); /* copies it if it has to wait */
+}
+
+/* An error right after a request of the same connection: that request failed. */
+static void drop_held(struct vd_logparser *p)
+{
+	if (p->held_tx && p->held_tx->n) {
+		vd_lp_rec_free(p->held_tx->v[--p->held_tx->n]);
+		p->counts.failed++;
+	} else if (p->held) {
+		p->held = NULL;
+		p->counts.failed++;
+	}
+	p->held_tx = NULL;
+	p->held_conn = NULL;
+}
+
+static struct txn *txn_get(struct vd_logparser *p, const char *id, size_t len, bool create)
+{
+	struct txn *t = vd_smap_get(&p->txns, id, len);
+
+	if (!t && create) {
+		t = vd_calloc(1, sizeof(*t));
+		vd_smap_put(&p->txns, id, len, t);
+	}
+	return t;
+}
+
+static void txn_end(struct vd_logparser *p, const char *id, size_t len, bool commit, int64_t ms)
+{
+	struct txn *t = txn_get(p, id, len, false);
+
+	if (!t)
+		return;
+	for (size_t i = 0; commit && i < t->n; i++) {
+		t->v[i]->t_ms = ms; /* visible to everyone at the commit */
+		vd_lp_dispatch(p, t->v[i]);
+	}
+	vd_lp_txn_free(t);
+	vd_smap_del(&p->txns, id, len);
+}
+
+/* A connection closed: its open transactions can no longer commit. */
+static void txn_drop_conn(struct vd_logparser *p, const char *name, size_t len)
+{
+	for (size_t j = 0; j < p->txns.cap; j++) {
+		const char *k = p->txns.keys[j];
+
+		if (k && strncmp(k, name, len) == 0 && k[len] == '.') {
+			char *key = vd_strdup(k);
+
+			vd_lp_txn_free(p->txns.vals[j]);
+			vd_smap_del(&p->txns, key, strlen(key));
+			free(key);
+			j = (size_t)-1; /* the table was rebuilt */
+		}
+	}
+}
+
+struct acc_line {
+	const char *con; /* connection, without an "r(N):" replay prefix */
+	size_t conlen;	 /* up to the '.' of a transaction id */
+	size_t idlen;	 /* connection plus ".tid" */
+	bool tx;
+	char kind;
+	const char *data;
+	size_t datalen;
+	bool cut;
+};
+
+static bool parse_acc(const char *line, size_t len, struct acc_line *a)
+{
+	const char *p = line + 24, *e = line + len, *s;
+	size_t i, n;
+
+	if (len < 26 || line[23] != ']' || line[9] != 'T' || line[22] != 'Z' || line[18] != '.')
+		return false;
+	while (p < e && *p == ' ')
+		p++;
+	s = p;
+	while (p < e && *p != ' ')
+		p++;
+	if (p == s)
+		return false;
+	if (p - s > 2 && s[0] == 'r' && s[1] == '(') { /* replay of a conflicting transaction */
+		const char *c = memchr(s, ':', (size_t)(p - s));
+
+		if (!c || c + 1 == p) /* "r(4):" with no connection after it */
+			return false;
+		s = c + 1;
+	}
+	a->con = s;
+	a->idlen = (size_t)(p - s);
+	a->conlen = a->idlen;
+	for (i = 1; i < a->idlen && s[i] != '.'; i++)
+		;
+	a->tx = i < a->idlen;
+	a->conlen = i;
+	if (a->idlen > 30 || (s[0] != 'A' && s[0] != 'D') || a->conlen < 2)
+		return false;
+	for (i = 1; i < a->conlen; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	while (p < e && *p == ' ')
+		p++;
+	n = acc_op(p, (size_t)(e - p), &a->kind);
+	if (!n)
+		return false;
+	p += n;
+	while (p < e && *p == ' ')
+		p++;
+	a->data = p;
+	a->datalen = (size_t)(e - p);
+	a->cut = len == ACCESS_CUT && line[len - 1] == '.' && line[len - 2] == '.' &&
+		 a->datalen >= 2;
+	if (a->cut)
+		a->datalen -= 2;
+	return true;
+}
+
+int vd_lp_access_line(struct vd_logparser *p, const char *line, size_t len, const char *file,
+		      unsigned long lineno)
+{
+	struct acc_line a;
+	struct rec *r;
+	struct conn *c;
+	const char *sp;
+	int64_t ms = -1;
+	int frac;
+
+	if (!parse_acc(line, len, &a)) {
+		/* the live-update marker "=======>" has no connection */
+		if (len > 27 && memmem(line, len, "=======>", 8))
+			return 1;
+		return vd_lp_bad(
+			p, file, lineno,
+			"an access log line: [YYYYMMDDTHH:MM:SS.mmmZ] CONNECTION OPERATION DATA");
+	}
+	/* every line's time counts: a stall is proven by the log going on without a change */
+	if (!vd_lp_parse_stamp(line + 1, 'T', false, p->acc_key, &p->acc_base, &ms) ||
+	    !vd_lp_num_at(line + 19, 3, &frac))
+		return vd_lp_bad(p, file, lineno, "a UTC time [YYYYMMDDTHH:MM:SS.mmmZ]");
+	ms += frac;
+	vd_lp_saw_time(p, ms);
+	if (a.kind == '.' && !p->want_stats)
+		return 1;
+	if (p->held_conn && a.kind == 'e' && strncmp(p->held_conn->name, a.con, a.conlen) == 0 &&
+	    !p->held_conn->name[a.conlen]) {
+		drop_held(p);
+		return 1;
+	}
+	vd_lp_release_held(p);
+	/* only a change (or --stats) needs the connection: skip its lookup for the others */
+	c = NULL;
+	if (p->want_stats || a.kind == 'w' || a.kind == 'm' || a.kind == 'r')
+		c = vd_lp_conn_get(p, a.con, a.conlen);
+	if (c && a.con[0] == 'A')
+		c->domid = 0; /* oxenstored: socket clients are dom0 */
+	if (c && a.con[0] == 'D' && c->domid < 0) {
+		unsigned long d;
+
+		c->kernel = vd_parse_ulong(a.con + 1, a.conlen - 1, 0xffffffffUL, &d);
+		c->domid = c->kernel ? (long)d : -1;
+	}
+	switch (a.kind) {
+	case 'w':
+	case 'm':
+	case 'r':
+	case 'p':
+		if (p->want_stats)
+			vd_lp_stat_for(p, c, ms)->writes++;
+		if (a.kind == 'p')
+			break;
+		sp = memchr(a.data, ' ', a.datalen);
+		if (a.kind == 'w' && !sp && a.cut) {
+			p->counts.truncated++;
+			if (p->bad_fn)
+				p->bad_fn(file, lineno,
+					  "a complete path (the line was cut at 180 characters)",
+					  p->arg);
+			break;
+		}
+		r = &p->held_rec;
+		memset(r, 0, sizeof(*r));
+		r->t_ms = ms;
+		r->op = a.kind == 'w' ? VD_REC_WRITE : a.kind == 'm' ? VD_REC_MKDIR : VD_REC_RM;
+		vd_buf_reset(&p->held_path);
+		vd_buf_add(&p->held_path, a.data, sp ? (size_t)(sp - a.data) : a.datalen);
+		r->path = p->held_path.data;
+		if (a.kind == 'w') {
+			/* "write PATH " and "write PATH" are both an empty value; the buffer
+			 * has no storage until something went into it */
+			vd_buf_reset(&p->held_value);
+			if (sp)
+				ocaml_unescape(&p->held_value, sp + 1,
+					       a.datalen - (size_t)(sp + 1 - a.data));
+			vd_buf_add(&p->held_value, "", 0); /* storage, NUL-terminated */
+			r->len = p->held_value.len;
+			r->value = p->held_value.data;
+		}
+		r->c = c;
+		r->file = file;
+		r->line = lineno;
+		r->truncated = a.cut;
+		if (a.tx) {
+			struct txn *t = txn_get(p, a.con, a.idlen, true);
+
+			t->v = vd_realloc(t->v, (t->n + 1) * sizeof(*t->v));
+			t->v[t->n++] = vd_lp_rec_copy(r);
+			p->held_tx = t;
+		} else {
+			p->held = r; /* delivered (or copied) before the next line reuses it */
+		}
+		p->held_conn = c;
+		break;
+	case 'W':
+		if (p->want_stats)
+			vd_lp_stat_watch(vd_lp_stat_for(p, c, ms), a.data,
+					 vd_lp_word(a.data, a.datalen));
+		break;
+	case 'E':
+		if (p->want_stats)
+			vd_lp_stat_for(p, c, ms)->wevents++;
+		break;
+	case 'c':
+	case 'x':
+		txn_end(p, a.con, a.idlen, a.kind == 'c', ms);
+		break;
+	case 't':
+		txn_end(p, a.con, a.idlen, false,
+			ms); /* a reused id: the old one never committed */
+		break;
+	case 'q':
+		txn_drop_conn(p, a.con, a.conlen);
+		break;
+	default:
+		if (p->want_stats)
+			vd_lp_stat_for(p, c, ms);
+		break;
+	}
+	return 1;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The bundle reader (--from BUNDLE) fed random archives: a bundle comes from someone
+ * else's host. It opens or refuses with one VD_EXIT_SOURCE line; what it opens gives a
+ * snapshot and libxl facts or says why not; either way its temporary directory is gone
+ * after close (nothing left in TMPDIR).
+ */
+#include <dirent.h>
+#include <unistd.h>
+
+#include "../fuzz.h"
+#include "vd_bundle.h"
+#include "vd_snap.h"
+#include "vd_xl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char tmpdir[] = "/tmp/vd-fuzz-bundle.XXXXXX";
+
+static bool tmp_empty(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+	bool empty = true;
+
+	FUZZ_ASSERT(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+static void one_line(const struct vd_err *err)
+{
+	FUZZ_ASSERT(err->code == 3 && err->msg[0] && !memchr(err->msg, '\n', strlen(err->msg)));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vd_bundle *b;
+	struct vd_err err;
+
+	/* every temporary directory of the reader lands in ours */
+	if (!getenv("VD_FUZZ_TMP_SET")) {
+		FUZZ_ASSERT(mkdtemp(tmpdir));
+		setenv("TMPDIR", tmpdir, 1);
+		setenv("VD_FUZZ_TMP_SET", "1", 1);
+	}
+	vd_err_clear(&err);
+	b = vd_bundle_open_mem(data, size, "fuzz.tar.gz", &err);
+	if (!b) {
+		one_line(&err);
+	} else {
+		struct vd_snap *s = vd_snap_new();
+		struct vd_xl *xl;
+
+		FUZZ_ASSERT(err.code == 0);
+		if (vd_bundle_snapshot(b, s, &err) < 0) {
+			one_line(&err);
+		} else {
+			for (size_t i = 0; i < vd_snap_count(s); i++)
+				FUZZ_ASSERT(vd_snap_at(s, i)->path[0] == '/');
+		}
+		vd_err_clear(&err);
+		xl = vd_bundle_xl(b, &err);
+		if (!xl)
+			one_line(&err);
+		vd_xl_free(xl);
+		vd_snap_free(s);
+		vd_bundle_close(b);
+	}
+	FUZZ_ASSERT(tmp_empty());
+	return 0;
+}
