@@ -60,6 +60,16 @@ bool vd_startswith(const char *s, const char *prefix);
 /* A host root as a prefix of absolute paths: "" for NULL, "" and "/" (this system). */
 const char *vd_root_prefix(const char *root);
 
+/*
+ * Writing FILE atomically: vd_atomic_temp gives a mkstemp template (a hidden name beside
+ * FILE, so a directory reader that wants *.prom or *.tar.gz never sees it half-written);
+ * vd_not_replaceable says why FILE is not ours to replace (a rename would put a file in
+ * place of a device, FIFO, directory or link: as root, /dev/null), NULL when FILE is a
+ * regular file or absent.
+ */
+char *vd_atomic_temp(const char *path);
+const char *vd_not_replaceable(const char *path);
+
 /* An integer-keyed hash map to indexes (domids, VIFs): O(1) lookups on large hosts. */
 struct vd_imap {
 	unsigned long long *keys;

@@ -133,12 +133,9 @@ static int write_all(struct vd_bwriter *w, int fd, const char *top, struct vd_er
 
 int vd_bw_write(struct vd_bwriter *w, const char *path, const char *top, struct vd_err *err)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? vd_strndup(path, (size_t)(slash - path + 1)) : vd_strdup("");
-	char *tmp = vd_asprintf("%s.%s.XXXXXX", dir, slash ? slash + 1 : path);
+	char *tmp = vd_atomic_temp(path);
 	int fd, rc;
 
-	free(dir);
 	/* sorted: parents before children, and the same bundle for the same facts */
 	qsort(w->m, w->n, sizeof(*w->m), member_cmp);
 	for (size_t i = 0; i < w->n; i++)

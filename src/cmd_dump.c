@@ -41,8 +41,8 @@ static char *default_name(bool redact)
 	time_t now = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
 	if (redact || gethostname(host, sizeof(host) - 1) != 0 || !vd_bundle_name_ok(host))
 		snprintf(host, sizeof(host), "%s", "bundle");
 	return vd_asprintf("vifdiag-%s-%s.tar.gz", host, stamp);
@@ -95,10 +95,26 @@ int vd_cmd_dump(const struct vd_invocation *inv)
 	struct vd_collect c = { .o = o, .progress = on_progress, .arg = &p };
 	char *path = o->output ? vd_strdup(o->output) : default_name(o->redact);
 	char *top = top_of(path), *map = NULL;
+	const char *why;
 	struct vd_redact *r = NULL;
 	struct vd_bwriter w;
 	int rc;
 
+	/* before the collection, which can take a while: the rename at the end would put
+	 * the bundle in place of a device or a FIFO (as root, -o /dev/null) */
+	if ((why = vd_not_replaceable(path)) ||
+	    (o->redact && (map = vd_asprintf("%s.map", path)) && (why = vd_not_replaceable(map)))) {
+		vd_err_set(inv->err, VD_EXIT_INTERNAL,
+			   "%s: not a regular file (%s): dump writes a new file there; give the "
+			   "path of a file (or of one that does not exist yet)",
+			   map && why ? map : path, why);
+		free(map);
+		free(top);
+		free(path);
+		return inv->err->code;
+	}
+	free(map);
+	map = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &p.t0);
 	c.log_max = (unsigned long long)(o->log_max_mb ? o->log_max_mb : 64) << 20;
 	vd_bw_init(&w);

@@ -66,35 +66,21 @@ int vd_metrics_collect(const struct vd_opts *o, struct vd_buf *out, unsigned lon
 	return err->code ? -1 : 0;
 }
 
-/* A hidden name in FILE's directory: the textfile collector reads only *.prom files. */
-static char *temp_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	int dlen = slash ? (int)(slash - path + 1) : 0;
-
-	return vd_asprintf("%.*s.%s.XXXXXX", dlen, path, slash ? slash + 1 : path);
-}
-
 static int write_atomic(const char *path, const struct vd_buf *b, struct vd_err *err)
 {
-	struct stat st;
+	const char *what = vd_not_replaceable(path);
 	char *tmp;
 	int fd;
 	size_t off = 0;
 
-	/* the rename would replace a device, a FIFO or a link with a file (as root, /dev/...):
-	 * only a regular file, or nothing, is ours to replace */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (what) {
 		vd_err_set(err, VD_EXIT_INTERNAL,
 			   "%s: not a regular file (%s): --output replaces its FILE, give the path "
 			   "of a file in the textfile collector's directory",
-			   path,
-			   S_ISDIR(st.st_mode)	 ? "a directory"
-			   : S_ISLNK(st.st_mode) ? "a symbolic link"
-						 : "a device, FIFO or socket");
+			   path, what);
 		return -1;
 	}
-	tmp = temp_name(path);
+	tmp = vd_atomic_temp(path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot create a temporary file there: %s",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void *check(void *p)
 {
@@ -287,4 +288,23 @@ bool vd_iso_date_exists(const char *s)
 	    !vd_parse_ulong(s + 5, 2, 99, &m) || !vd_parse_ulong(s + 8, 2, 99, &d))
 		return true;
 	return vd_date_valid((long)y, (int)m, (int)d);
+}
+
+char *vd_atomic_temp(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int dlen = slash ? (int)(slash - path + 1) : 0;
+
+	return vd_asprintf("%.*s.%s.XXXXXX", dlen, path, slash ? slash + 1 : path);
+}
+
+const char *vd_not_replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return NULL;
+	return S_ISDIR(st.st_mode) ? "a directory"
+	       : S_ISLNK(st.st_mode) ? "a symbolic link"
+				     : "a device, FIFO or socket";
 }

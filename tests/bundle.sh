@@ -285,6 +285,39 @@ hostile "decompression bomb (header larger than MANIFEST)" "$T/bomb-lie.tar.gz" 
 # a directory with a link out of it
 rm -rf "$T/m" && cp -a "$T/plain" "$T/m" && ln -s ../../../../etc "$T/m/$top/sysfs/evil"
 hostile "symlink out (directory)" "$T/m/$top" "member 'sysfs/evil': not in MANIFEST"
+# ---- -o onto what is not a regular file: refused before collecting, left as it was ----
+rm -rf "$T/o" && mkdir "$T/o"
+mkfifo "$T/o/fifo"
+echo keep >"$T/o/target"
+ln -s "$T/o/target" "$T/o/link"
+mkdir "$T/o/adir"
+kinds="fifo link adir"
+# a character device (what /dev/null is), where this user may make one
+mknod "$T/o/dev" c 1 7 2>/dev/null && kinds="$kinds dev"
+start_server healthy-single-queue/tree.txt
+for k in $kinds map; do
+	case $k in
+	map)
+		tgt=$T/o/b.tar.gz extra=--redact
+		ln -s "$T/o/target" "$T/o/b.tar.gz.map"
+		;;
+	*) tgt=$T/o/$k extra= ;;
+	esac
+	timeout 20 "$BIN" dump -o "$tgt" $extra >/dev/null 2>"$T/err"
+	rc=$?
+	case $k in
+	fifo) still() { [ -p "$T/o/fifo" ]; } ;;
+	link | map) still() { [ -L "$T/o/${k/map/b.tar.gz.map}" ] && [ "$(cat "$T/o/target")" = keep ]; } ;;
+	adir) still() { [ -d "$T/o/adir" ] && [ -z "$(ls -A "$T/o/adir")" ]; } ;;
+	dev) still() { [ -c "$T/o/dev" ]; } ;;
+	esac
+	if [ $rc = 4 ] && still && grep -q "^vifdiag: .*: not a regular file" "$T/err" &&
+		[ -z "$(ls -A "$T/o" | grep '^\.')" ] && [ ! -e "$T/o/b.tar.gz" ]; then
+		ok "dump -o onto a $k: exit 4, left as it was, no temporary file"
+	else nok "dump -o onto a $k: rc $rc: $(cat "$T/err") $(ls -A "$T/o" | tr '\n' ' ')"; fi
+done
+stop_server
+rm -rf "$T/o"
 # a plain dump still reads as a dump
 if "$BIN" status --json --from healthy-single-queue/tree.txt | jq -e '.source.kind == "dump"' >/dev/null; then
 	ok "a xenstore-ls dump is still a dump"
