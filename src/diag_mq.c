@@ -24,8 +24,6 @@
 
 struct mqctx {
 	struct vd_vif *v;
-	const struct vd_host *h;
-	const struct vd_sysfs *s;
 	const struct vd_mq *mq;
 	long vcpus, vcpus_max; /* the guest's online and configured vCPUs, -1 unknown */
 	long offer;	       /* backend multi-queue-max-queues; 1 when absent (no multi-queue) */
@@ -232,7 +230,7 @@ static void rule_imbalance(const struct mqctx *c)
 void vd_diagnose_mq(struct vd_host *h, const struct vd_sysfs *s, const struct vd_mq *mq)
 {
 	for (size_t i = 0; i < h->nvifs; i++) {
-		struct mqctx c = { .v = h->vifs[i], .h = h, .s = s, .mq = mq };
+		struct mqctx c = { .v = h->vifs[i], .mq = mq };
 
 		if (vd_end_state(&c.v->fe) != VD_XB_CONNECTED ||
 		    vd_end_state(&c.v->be) != VD_XB_CONNECTED)

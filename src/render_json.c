@@ -470,9 +470,8 @@ static void vif(struct vd_json *j, const struct vd_host *h, const struct vd_vif 
 	queues(j, v, detail);
 	findings(j, v);
 	host(j, v, detail);
-	if (detail)
-		load(j, v->load);
 	if (detail) {
+		load(j, v->load);
 		vd_json_key(j, "features");
 		vd_json_obj_begin(j);
 		features(j, h->snap, &v->be, "backend");

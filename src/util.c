@@ -304,7 +304,7 @@ const char *vd_not_replaceable(const char *path)
 
 	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
 		return NULL;
-	return S_ISDIR(st.st_mode) ? "a directory"
+	return S_ISDIR(st.st_mode)   ? "a directory"
 	       : S_ISLNK(st.st_mode) ? "a symbolic link"
 				     : "a device, FIFO or socket";
 }

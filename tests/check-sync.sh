@@ -120,6 +120,27 @@ done
 if [ -z "$unformatted" ]; then ok "src/ and include/ are clang-formatted"
 else nok "not clang-formatted (make format):$unformatted"; fi
 
+# cppcheck over src/ (every #if configuration): clean, or each suppression justified in
+# tests/cppcheck-suppressions.txt or inline; and it finds a bug planted in a copy, so a
+# broken invocation cannot pass
+if command -v cppcheck >/dev/null 2>&1; then
+	cpc() {
+		cppcheck -q -j2 --std=c11 --enable=warning,performance,portability,style --inline-suppr \
+			-Iinclude --suppressions-list=tests/cppcheck-suppressions.txt --error-exitcode=1 \
+			--template='{file}:{line}: {severity} {id}: {message}' "$@"
+	}
+	if cpc src/ >"$T/cc" 2>&1; then ok "cppcheck: src/ clean (suppressions justified)"
+	else nok "cppcheck finds:"; grep -v '^ \|^$' "$T/cc" | sed 's/^/# /'; fi
+	rm -rf "$T/ccsrc" && cp -r src "$T/ccsrc"
+	printf 'int vd_planted(void)\n{\n\tint a[2] = { 0, 0 };\n\n\treturn a[2];\n}\n' >>"$T/ccsrc/util.c"
+	if ! cpc "$T/ccsrc" >"$T/cc" 2>&1 && grep -q 'util.c:.*arrayIndexOutOfBounds' "$T/cc"; then
+		ok "cppcheck: a planted out-of-bounds read is found"
+	else nok "cppcheck missed a planted bug"; sed 's/^/# /' "$T/cc" | head -5; fi
+	rm -rf "$T/ccsrc"
+else
+	echo "# cppcheck not installed: skipped"
+fi
+
 # the layering rule: no printing below the renderers, no exit() below main
 if grep -nE '\b(printf|fprintf|puts|fputs|putchar)\s*\(' src/*.c | grep -vE '^src/(render|render_text|render_json|render_events|render_store|render_check|render_prom|render_top|cmd|cmd_complete|main|json)\.c:' | grep -v 'snprintf\|vsnprintf' >"$T/p"; then
 	nok "printing below the renderers"; sed 's/^/# /' "$T/p"

@@ -137,10 +137,13 @@ static int write_pidfile(const char *path)
 	FILE *f = fopen(tmp, "w");
 	int ret = -1;
 
-	if (f && fprintf(f, "%d\n", (int)getpid()) > 0 && !fclose(f))
-		ret = rename(tmp, path);
-	else if (f)
-		fclose(f);
+	if (f) {
+		bool put = fprintf(f, "%d\n", (int)getpid()) > 0;
+
+		/* closed once, whatever the write did */
+		if (fclose(f) == 0 && put)
+			ret = rename(tmp, path);
+	}
 	if (ret)
 		perror("vd-xenstored: pidfile");
 	free(tmp);
