@@ -20,8 +20,9 @@
 #   E2E_BOOTS="c o"      which xenstoreds to boot
 #   E2E_SCENARIOS=all    scenarios per boot (numbers joined by +, e.g. 1+2+5)
 #   E2E_PARALLEL=1       boot both at once (0: one after the other)
-#   E2E_TIMEOUT=900      hard limit per boot, seconds (a loaded 2-core machine takes
-#                        ~600 s for the C xenstored boot: its trace slows every request)
+#   E2E_TIMEOUT=2400     hard limit per boot, seconds (an idle 2-core machine takes
+#                        ~520 s for the C xenstored boot, its trace slowing every request;
+#                        a slower or loaded one more: this only bounds a hang)
 #   E2E_KEEP=1           keep the images and the result directories (default: kept under
 #                        BUILD_DIR/e2e; the share directories are what check.sh reads)
 set -u
@@ -101,7 +102,7 @@ main() {
 	echo "# images took $(elapsed "$t")s"
 
 	# boots
-	local boots=${E2E_BOOTS:-c o} k pids=() limit=${E2E_TIMEOUT:-900}
+	local boots=${E2E_BOOTS:-c o} k pids=() limit=${E2E_TIMEOUT:-2400}
 	BOOT_PIDS=""
 	trap 'for p in $BOOT_PIDS; do kill -TERM "$p" 2>/dev/null; done; wait; exit 1' INT TERM HUP
 	for k in $boots; do

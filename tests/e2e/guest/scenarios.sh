@@ -31,6 +31,9 @@ mkdir -p "$CFG"
 CONS=/var/log/xen/console
 
 say() { echo "E2E: $*" >/dev/console; echo "E2E: $*"; }
+# Every wait and command timeout below is a limit for a hang, not a measurement: x3, so
+# that a host slower than this one (a CI machine, a loaded one) only takes longer
+WAITX=${WAITX:-3}
 now() { echo "${EPOCHREALTIME}"; }
 # named N: N is in LIST itself; want N: N runs (named, or LIST is "all")
 named() { [[ "+$LIST+" == *"+$1+"* ]]; }
@@ -49,7 +52,7 @@ vd() {
 	SEQ=$((SEQ + 1))
 	xenstore-read "/vifdiag-e2e/b$SEQ" >/dev/null 2>&1
 	t0=$(now)
-	timeout "${VDT:-60}" "$VD" "$@" >"$dir/$label.out" 2>"$dir/$label.err"
+	timeout $((${VDT:-60} * WAITX)) "$VD" "$@" >"$dir/$label.out" 2>"$dir/$label.err"
 	rc=$?
 	t1=$(now)
 	xenstore-read "/vifdiag-e2e/e$SEQ" >/dev/null 2>&1
@@ -72,7 +75,7 @@ probe() {
 
 # wait_val PATH VALUE SECONDS: until xenstore-read PATH prints VALUE
 wait_val() {
-	local i=0 lim=$(($3 * 10))
+	local i=0 lim=$(($3 * 10 * WAITX))
 	while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ]; do
 		i=$((i + 1))
 		[ $i -gt $lim ] && { say "timeout waiting for $1 = $2 (is $(xenstore-read "$1" 2>&1))"; return 1; }
@@ -81,7 +84,7 @@ wait_val() {
 }
 # wait_gone PATH SECONDS
 wait_gone() {
-	local i=0 lim=$(($2 * 10))
+	local i=0 lim=$(($2 * 10 * WAITX))
 	while xenstore-exists "$1" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -gt $lim ] && { say "timeout waiting for $1 to vanish"; return 1; }
@@ -90,7 +93,7 @@ wait_gone() {
 }
 # wait_exists PATH SECONDS
 wait_exists() {
-	local i=0 lim=$(($2 * 10))
+	local i=0 lim=$(($2 * 10 * WAITX))
 	until xenstore-exists "$1" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -gt $lim ] && { say "timeout waiting for $1"; return 1; }
@@ -99,7 +102,7 @@ wait_exists() {
 }
 # wait_console NAME PATTERN SECONDS
 wait_console() {
-	local i=0 lim=$(($3 * 10))
+	local i=0 lim=$(($3 * 10 * WAITX))
 	until grep -q -- "$2" "$CONS/guest-$1.log" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -gt $lim ] && { say "timeout waiting for '$2' on $1's console"; return 1; }
@@ -164,7 +167,7 @@ scen_end() {
 xlrun() {
 	local dir=$1 label=$2 secs=$3
 	shift 3
-	timeout "$secs" xl -vvv "$@" >"$dir/xl-$label.log" 2>&1
+	timeout $((secs * WAITX)) xl -vvv "$@" >"$dir/xl-$label.log" 2>&1
 	local rc=$?
 	echo "rc=$rc" >>"$dir/xl-$label.log"
 	echo "$rc" >"$dir/xl-$label.rc"
