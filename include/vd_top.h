@@ -71,6 +71,25 @@ void vd_top_frame_free(struct vd_top_frame *f);
 /* Stable labels of the counters, e.g. "guest rx pkt". */
 const char *vd_top_ctr_name(enum vd_top_ctr c);
 
+/*
+ * The full-screen view's wake-up on xenstore changes (src/top_watch.c): the live watch
+ * source in a thread; its fd is readable when something changed. NULL (and NONE) with
+ * --from or when no thread could be made: top refreshes at its interval only.
+ */
+struct vd_top_watch;
+enum vd_top_watch_state {
+	VD_TOP_WATCH_NONE, /* no watch: interval only */
+	VD_TOP_WATCH_ON,
+	VD_TOP_WATCH_LOST, /* xenstored went away; the watch reconnects */
+	VD_TOP_WATCH_GONE, /* the watch could not start or ended: interval only */
+};
+struct vd_top_watch *vd_top_watch_start(const struct vd_opts *o);
+int vd_top_watch_fd(const struct vd_top_watch *w);
+/* Consumes the wake-ups: the number of VIF changes since the last call. */
+unsigned long vd_top_watch_take(struct vd_top_watch *w);
+enum vd_top_watch_state vd_top_watch_state(const struct vd_top_watch *w);
+void vd_top_watch_stop(struct vd_top_watch *w);
+
 struct vd_invocation;
 /* The full-screen view (src/top_tui.c); vd_top_can_draw: stdin and stdout are a terminal
  * with cursor addressing. */

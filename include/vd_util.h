@@ -85,6 +85,6 @@ void vd_imap_free(struct vd_imap *m);
  * (pairing VIF ends, duplicate netdev names, the log tracker's per-record work). Only the
  * tests read it: they bound it on large inputs instead of timing anything.
  */
-extern unsigned long vd_work;
+extern _Thread_local unsigned long vd_work; /* per thread: top reads in two */
 
 #endif

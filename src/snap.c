@@ -327,7 +327,8 @@ static int path_cmp(const char *a, const char *b)
 	}
 }
 
-static const struct vd_snap *sort_snap;
+/* qsort has no argument pointer; per thread: top's watch thread sorts its own snapshots */
+static _Thread_local const struct vd_snap *sort_snap;
 
 static int order_cmp(const void *a, const void *b)
 {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The full-screen view of `vifdiag top` (ncursesw): the cells of render_top.c on a screen
- * refreshed every -d SECS (no xenstore watches: the refresh interval only), a changed
- * state highlighted for one refresh, sorting, a filter, and the `show` view of a VIF.
- * SIGINT/SIGTERM are blocked except in the one ppoll() of the loop, so endwin() always runs.
+ * refreshed every -d SECS and, live, when xenstore changes (src/top_watch.c; a burst is one
+ * refresh), a changed state highlighted for one refresh, sorting, a filter, and the `show`
+ * view of a VIF. SIGINT/SIGTERM are blocked except in the one ppoll() of the loop, so
+ * endwin() always runs.
  */
 #include <curses.h>
 #include <errno.h>
@@ -23,6 +24,9 @@
 #include "vd_top.h"
 #include "vd_util.h"
 
+/* refreshes for changes come at most this often: a burst of writes is one refresh */
+#define WAKE_MIN_MS 200
+
 struct tui {
 	const struct vd_invocation *inv;
 	struct vd_opts o; /* warnings into errbuf: nothing may scribble on the screen */
@@ -40,6 +44,7 @@ struct tui {
 	bool editing;
 	char status[256];
 	bool color;
+	enum vd_top_watch_state watch;
 	/* detail view */
 	char **dl;
 	size_t ndl, top;
@@ -170,10 +175,13 @@ static void draw_table(struct tui *t)
 	int y = 2, x = 0;
 	char line[256];
 
-	snprintf(line, sizeof(line), "vifdiag top: %zu of %zu VIF%s, every %lu.%lus, %s%s%s",
+	snprintf(line, sizeof(line), "vifdiag top: %zu of %zu VIF%s, every %lu.%lus%s, %s%s%s",
 		 t->norder, t->cur.n, t->cur.n == 1 ? "" : "s", t->o.delay_ms / 1000,
-		 t->o.delay_ms % 1000 / 100, t->totals ? "totals" : "per second",
-		 *t->filter ? ", filter: " : "", t->filter);
+		 t->o.delay_ms % 1000 / 100,
+		 t->watch == VD_TOP_WATCH_ON	 ? " and on changes"
+		 : t->watch == VD_TOP_WATCH_LOST ? " (xenstored went away: reconnecting)"
+						 : "",
+		 t->totals ? "totals" : "per second", *t->filter ? ", filter: " : "", t->filter);
 	put(0, 0, line, A_BOLD);
 	for (int c = 0; c < VD_TOP_NCOL; c++)
 		w[c] = strlen(vd_top_col_names[c]) + 1;
@@ -459,9 +467,10 @@ int vd_top_tui(const struct vd_invocation *inv)
 	sigset_t waitmask, saved;
 	volatile sig_atomic_t *stop = vd_stop_on_signals(&waitmask, &saved);
 	SCREEN *scr;
-	int64_t next;
+	struct vd_top_watch *w;
+	int64_t next, last;
 	unsigned long frames = 0;
-	bool run = true;
+	bool run = true, due = false;
 
 	t.inv = inv;
 	t.o = *inv->opts;
@@ -488,13 +497,19 @@ int vd_top_tui(const struct vd_invocation *inv)
 		init_pair(1, COLOR_GREEN, -1);
 		init_pair(2, COLOR_RED, -1);
 	}
+	w = vd_top_watch_start(&t.o);
+	t.watch = vd_top_watch_state(w);
 	collect(&t);
 	frames++;
+	last = now_ms();
 	draw(&t);
-	next = now_ms() + (int64_t)t.o.delay_ms;
+	next = last + (int64_t)t.o.delay_ms;
 	while (run && !*stop) {
-		int64_t left = next - now_ms();
-		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+		/* a change waits for its refresh at most WAKE_MIN_MS after the last one */
+		int64_t at = due && last + WAKE_MIN_MS < next ? last + WAKE_MIN_MS : next;
+		int64_t left = at - now_ms();
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 },
+				       { vd_top_watch_fd(w), POLLIN, 0 } };
 		struct timespec ts;
 		int ch;
 
@@ -503,20 +518,27 @@ int vd_top_tui(const struct vd_invocation *inv)
 				break;
 			collect(&t);
 			frames++;
+			last = now_ms();
 			draw(&t);
-			next = now_ms() + (int64_t)t.o.delay_ms;
+			next = last + (int64_t)t.o.delay_ms;
+			due = false;
 			continue;
 		}
 		ts.tv_sec = (time_t)(left / 1000);
 		ts.tv_nsec = (long)(left % 1000) * 1000000L;
-		ppoll(&p, 1, &ts, &waitmask);
+		ppoll(p, w ? 2 : 1, &ts, &waitmask);
 		if (*stop)
 			break;
+		if (p[1].revents) {
+			due |= vd_top_watch_take(w) > 0;
+			t.watch = vd_top_watch_state(w);
+		}
 		while (run && (ch = getch()) != ERR)
 			run = key(&t, ch);
 		if (run)
 			draw(&t);
 	}
+	vd_top_watch_stop(w);
 	endwin();
 	crash_arm(false);
 	delscreen(scr);

@@ -198,7 +198,7 @@ bool vd_parse_uint_str(const char *s, unsigned long max, unsigned long *out)
 	return s && vd_parse_ulong(s, strlen(s), max, out);
 }
 
-unsigned long vd_work;
+_Thread_local unsigned long vd_work;
 
 static size_t imap_slot(const struct vd_imap *m, unsigned long long key)
 {

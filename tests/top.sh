@@ -17,6 +17,7 @@ TO="timeout --foreground -k 5"
 XPID=
 cleanup() {
 	[ -n "$XPID" ] && kill "$XPID" 2>/dev/null && wait "$XPID" 2>/dev/null
+	[ -n "${WPID:-}" ] && kill "$WPID" 2>/dev/null && wait "$WPID" 2>/dev/null
 	tmux -S "$T/tmux" kill-server 2>/dev/null
 	rm -rf "$T"
 }
@@ -117,9 +118,9 @@ TM="tmux -S $T/tmux"
 tcleanup() { $TM kill-server 2>/dev/null; }
 screen() { $TM capture-pane -p -t "=$1:" 2>/dev/null; }
 escreen() { $TM capture-pane -e -p -t "=$1:" 2>/dev/null; }
-swait() { # NAME ERE [e]: the screen (with attributes when e) matches within ~20 s
+swait() { # NAME ERE [e]: the screen (with attributes when e) matches within ~20 s (SWAIT tenths)
 	i=0
-	while [ $i -lt 200 ]; do
+	while [ $i -lt "${SWAIT:-200}" ]; do
 		if [ "${3:-}" = e ]; then escreen "$1"; else screen "$1"; fi | grep -Eq -- "$2" && return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -132,7 +133,7 @@ scheck() { # NAME WHAT ERE
 # a pane running top: pid in $T/NAME.pid, terminal settings before and after in NAME.stty*
 tui() { # NAME TERM EXTRA-ENV ARGS
 	$TM kill-session -t "=$1:" 2>/dev/null
-	$TM new-session -d -s "$1" -x 200 -y 30 "stty -g >$T/$1.stty0; env XENSTORED_PATH=$T/sock TERM=$2 $3 sh -c 'echo \$\$ >$T/$1.pid; exec $BIN --sysfs-root $T/sysfs top $4' 2>$T/$1.err; echo EXIT=\$?; stty -g >$T/$1.stty1; sleep 60"
+	$TM new-session -d -s "$1" -x 200 -y 30 "stty -g >$T/$1.stty0; env XENSTORED_PATH=${SOCK:-$T/sock} TERM=$2 $3 sh -c 'echo \$\$ >$T/$1.pid; exec $BIN --sysfs-root $T/sysfs top $4' 2>$T/$1.err; echo EXIT=\$?; stty -g >$T/$1.stty1; sleep 60"
 }
 # the Closing row carries bold or underline (SGR 1 or 4; colours are 3x)
 hl_closing() {
@@ -215,6 +216,70 @@ if command -v tmux >/dev/null; then
 
 	tui d dumb "" "-n 1"
 	scheck d "tui: TERM=dumb: plain-text frames instead" "^frame 1: 2 VIFs"
+
+	# --- refreshes on xenstore changes: the watch source, in a thread of top's ---
+	# each on a server of its own, whose request counts are this top's alone
+	wsrv() { # [--scenario FILE]
+		rm -f "$T/wpid"
+		$TO 120 "$XSD" --socket "$T/wsock" --pidfile "$T/wpid" --tree "$FIX/tree.txt" \
+			--stats "$T/wstats" "$@" 2>"$T/wxsd.err" &
+		WPID=$!
+		wait_for "$T/wpid" . 10
+	}
+	wend() {
+		kill -TERM "$WPID" && wait "$WPID"
+		WPID=
+		cat "$T/wstats" >>"$T/stats.watch"
+	}
+	# top's refreshes: the connections that read the store in a transaction, other than
+	# the watch's (the one with WATCH requests)
+	refreshes() {
+		awk '$1 ~ /^A[0-9]+$/ { if ($2 == "TRANSACTION_START") t[$1] = 1; if ($2 == "WATCH") w[$1] = 1 }
+			END { n = 0; for (c in t) if (!(c in w)) n++; print n }' "$T/wstats"
+	}
+	wsrv --scenario tests/top/watch-burst.scn
+	SOCK=$T/wsock tui w xterm-256color "" "-d 30"
+	scheck w "tui live: refreshed every -d 30 and on changes" "^vifdiag top: .*every 30.0s and on changes"
+	# the burst starts 3 s after top's watch is set: its last write (Closing) must be on
+	# the screen long before the 30 s interval would bring it
+	if SWAIT=100 swait w "^domu1 +1 +1 +Closing"; then
+		ok "tui live: a xenstore change is on the screen within 10 s at -d 30"
+	else nok "tui live: the change did not come with the watch"; screen w | sed 's/^/# | /'; fi
+	sleep 1
+	$TM send-keys -t w q
+	scheck w "tui live: q exits 0 (the watch thread ends)" "^EXIT=0"
+	wend
+	n=$(refreshes)
+	[ "$n" -ge 2 ] && [ "$n" -le 5 ] &&
+		ok "tui live: a burst of 101 writes is a few refreshes ($n with the first frame), not one per write" ||
+		{ nok "tui live: $n refreshes for a burst of 101 writes"; sed 's/^/# /' "$T/wstats"; }
+	[ -s "$T/w.err" ] && { nok "tui live: stderr"; sed 's/^/# /' "$T/w.err" | head; }
+
+	wsrv
+	SOCK=$T/wsock tui i xterm-256color "" "-d 30"
+	swait i "and on changes"
+	sleep 4
+	# xenstored goes away and comes back: said on the screen, and the watch reconnects
+	kill -TERM "$WPID" && wait "$WPID"
+	cat "$T/wstats" >>"$T/stats.watch"
+	n=$(refreshes)
+	[ "$n" = 1 ] && ok "tui live: idle, no refresh without a change (1 frame in 4 s at -d 30)" ||
+		{ nok "tui live: $n refreshes while idle"; sed 's/^/# /' "$T/wstats"; }
+	scheck i "tui live: xenstored gone: said in the header" "xenstored went away: reconnecting"
+	wsrv
+	scheck i "tui live: xenstored back: the watch is on again" "every 30.0s and on changes"
+	$TM send-keys -t i q
+	scheck i "tui live: q exits 0 after a reconnection" "^EXIT=0"
+	wend
+
+	# a dump does not change: no watch, and nothing asked of a live server
+	wsrv
+	SOCK=$T/wsock tui f xterm-256color "" "--from $FIX/tree.txt -d 30"
+	scheck f "tui --from: the interval only" "^vifdiag top: 2 of 2 VIFs, every 30.0s, "
+	$TM send-keys -t f q
+	scheck f "tui --from: q exits 0" "^EXIT=0"
+	wend
+	grep -q '^A' "$T/wstats" && nok "tui --from: requests to the live server" || ok "tui --from: no request to the live server"
 	tcleanup
 else
 	nok "tmux is not installed"
@@ -223,7 +288,7 @@ fi
 # --- read-only ---------------------------------------------------------------------
 kill -TERM "$XPID" && wait "$XPID"
 XPID=
-if [ -s "$T/stats" ] && ! cat "$T/stats" "$T/stats.batch" 2>/dev/null | awk '$1 ~ /^A[0-9]+$/' |
+if [ -s "$T/stats" ] && ! cat "$T/stats" "$T/stats.batch" "$T/stats.watch" 2>/dev/null | awk '$1 ~ /^A[0-9]+$/' |
 	grep -Ev ' (DIRECTORY|READ|WATCH|UNWATCH|TRANSACTION_START|TRANSACTION_END) ' >"$T/bad"; then
 	ok "top only read the store"
 else
