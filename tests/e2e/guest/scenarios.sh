@@ -462,9 +462,28 @@ s12() {
 	scen_end
 }
 
+# The emulated machine's pace all through the run: how long a fixed busy loop takes, every
+# 5 s (about 0.1 s of dom0's CPU each time). check.sh scales its timing windows by it, at the
+# time of each change: a host that is slower, or loaded for a while, stretches every
+# reaction inside dom0 by the same factor.
+pace_sampler() {
+	local t0 t1 i
+	while :; do
+		i=0
+		t0=$(now)
+		while [ $i -lt 2000 ]; do i=$((i + 1)); done
+		t1=$(now)
+		echo "$t0 $t1" >>"$OUT/pace.tsv"
+		sleep 5
+	done
+}
+
 # ---- main
 : >"$OUT/vd.tsv"
 : >"$OUT/probe.tsv"
+: >"$OUT/pace.tsv"
+pace_sampler &
+PACEPID=$!
 say "runner: xenstored=$XS scenarios=$LIST"
 now >"$OUT/t-runner-begin"
 snapshot "$OUT/s0-dom0-only"
@@ -513,5 +532,6 @@ vd "$SDIR" log-stats log --stats "$DLOG"
 scen_end
 [ "$XS" = o ] && cp /var/log/xen/xenstored.log "$OUT/" 2>/dev/null
 now >"$OUT/t-runner-end"
+kill "$PACEPID" 2>/dev/null
 say "runner done"
 exit 0
