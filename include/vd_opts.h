@@ -38,7 +38,9 @@ struct vd_opts {
 	unsigned long iterations; /* -n: frames, 0: until stopped */
 	unsigned long delay_ms;	  /* -d SECS */
 	/* check */
-	int min_sev;	  /* --min-severity, an enum vd_sev; -1: the default (warning) */
+	int min_sev;	   /* --min-severity, an enum vd_sev; -1: the default (warning) */
+	const char **logs; /* --log FILE, repeatable (owned array): a time source */
+	int nlogs;
 	long interval_ms; /* --interval SECS: between the two load samples; -1: default */
 	FILE *out;	  /* renderers write here */
 	FILE *err;	  /* warnings go here */

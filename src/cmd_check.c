@@ -2,13 +2,19 @@
 /*
  * vifdiag check [DOM[/DEVID]...]: every finding with its rule ID, evidence and fix, per
  * VIF, most severe first; exit 1 when a selected VIF has one at or above --min-severity.
+ * With a time source (--log FILE, or a bundle's xenstored logs) the log's timeline adds
+ * the rules only time can make and measured durations (vd_timeline.h).
  */
 #include "vd_cmd.h"
 
+#include "vd_bundle.h"
 #include "vd_diag.h"
 #include "vd_evidence.h"
+#include "vd_evlog.h"
 #include "vd_pipeline.h"
 #include "vd_render.h"
+#include "vd_timeline.h"
+#include "vd_util.h"
 
 static bool over(const struct vd_selection *sel, enum vd_sev min)
 {
@@ -17,6 +23,59 @@ static bool over(const struct vd_selection *sel, enum vd_sev min)
 			if (sel->vifs[i]->findings[k].sev >= min)
 				return true;
 	return false;
+}
+
+/* The log files of the same host: --log FILE (each with its rotations), else a bundle's. */
+static int time_files(const struct vd_report *r, const struct vd_opts *o, char ***files,
+		      size_t *nfiles, struct vd_err *err)
+{
+	if (o->nlogs) {
+		char **args = vd_calloc((size_t)o->nlogs, sizeof(*args));
+		int rc;
+
+		for (int i = 0; i < o->nlogs; i++)
+			args[i] = vd_strdup(o->logs[i]);
+		rc = vd_log_files(args, o->nlogs, files, nfiles, err);
+		vd_strv_free(args, (size_t)o->nlogs);
+		return rc;
+	}
+	if (r->bundle && r->bundle->nxslogs)
+		return vd_evlog_bundle_files(r->bundle, o->from, files, nfiles, err);
+	return 0;
+}
+
+/* The logs through the tracker into a timeline, then the time rules on the model. */
+static int add_time(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
+{
+	struct vd_timeline tl;
+	struct vd_evlog *e;
+	struct vd_logcounts n;
+	char **files = NULL;
+	size_t nfiles = 0;
+	int64_t thr[VD_STALL_N];
+	int rc;
+
+	if (time_files(r, o, &files, &nfiles, err) < 0)
+		return -1;
+	if (!nfiles)
+		return 0;
+	vd_stall_resolve(o->stall_ms, thr);
+	vd_timeline_init(&tl);
+	e = vd_evlog_new(o, true, thr, vd_timeline_event, &tl, false);
+	rc = vd_evlog_run(e, files, nfiles, false, err);
+	if (rc == 0)
+		rc = vd_evlog_finish(e, files[0], err);
+	if (rc == 0) {
+		vd_logparser_counts(vd_evlog_parser(e), &n);
+		vd_timeline_finish(&tl, vd_evlog_tracker(e), n.first_ms, n.last_ms);
+		vd_diagnose_time(r->host, &tl);
+		/* the catalogue's inputs of the findings just added (the others have theirs) */
+		vd_evidence_fill(r->host, r->sysfs);
+	}
+	vd_evlog_free(e);
+	vd_timeline_free(&tl);
+	vd_log_files_free(files, nfiles);
+	return rc;
 }
 
 int vd_cmd_check(const struct vd_invocation *inv)
@@ -29,7 +88,7 @@ int vd_cmd_check(const struct vd_invocation *inv)
 	/* check samples the per-queue load by default (live only) */
 	if (copy.interval_ms < 0)
 		copy.interval_ms = 1000;
-	if (vd_report_load(&r, o, inv->err) < 0 ||
+	if (vd_report_load(&r, o, inv->err) < 0 || add_time(&r, o, inv->err) < 0 ||
 	    vd_report_select(&r, inv->argc, inv->argv, true, inv->err) < 0) {
 		vd_report_free(&r);
 		return inv->err->code;

@@ -207,8 +207,11 @@ static bool run_line(struct shell *sh, const char *line)
 		memcpy(argv + 1, w, (size_t)n * sizeof(*argv));
 		o.vifs = NULL;
 		o.nvifs = 0;
+		o.logs = NULL;
+		o.nlogs = 0;
 		sh->last = vd_dispatch(n + 1, argv, &o, &err);
 		free(o.vifs);
+		free(o.logs);
 		if (err.code)
 			sh->last = fail(sh, &err);
 		fflush(stdout);

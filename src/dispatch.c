@@ -62,7 +62,7 @@ static int opt_index(int c)
 	return -1;
 }
 
-/* Options of watch and log; false if name is none of them. */
+/* Options of watch and log (and check's time source); false if name is none of them. */
 static bool set_event_option(struct vd_opts *o, const char *name, const char *arg,
 			     struct vd_err *err)
 {
@@ -77,6 +77,9 @@ static bool set_event_option(struct vd_opts *o, const char *name, const char *ar
 	} else if (strcmp(name, "vif") == 0) {
 		o->vifs = vd_realloc(o->vifs, ((size_t)o->nvifs + 1) * sizeof(*o->vifs));
 		o->vifs[o->nvifs++] = arg;
+	} else if (strcmp(name, "log") == 0) {
+		o->logs = vd_realloc(o->logs, ((size_t)o->nlogs + 1) * sizeof(*o->logs));
+		o->logs[o->nlogs++] = arg;
 	} else if (strcmp(name, "since") == 0 || strcmp(name, "until") == 0) {
 		if (!vd_time_parse(arg, &ms))
 			vd_err_set(err, VD_EXIT_USAGE,

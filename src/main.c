@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	vd_err_clear(&err);
 	rc = vd_dispatch(argc, argv, &o, &err);
 	free(o.vifs);
+	free(o.logs);
 	if (err.code) {
 		vd_err_print(stderr, &err);
 		rc = err.code;

@@ -13,6 +13,8 @@ B=$(cd "$B" && pwd)
 cd "$(dirname "$0")/fixtures" || exit 2
 . "$LIB"
 BIN=$B/vifdiag
+# C xenstored traces (check --log) carry the daemon host's local time: the captures are UTC
+export TZ=UTC
 
 
 for dir in */; do

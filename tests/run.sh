@@ -67,6 +67,7 @@ suite outfaults tests/outfaults.sh "$B"
 suite metrics tests/metrics.sh "$B"
 suite stores tests/stores.sh "$B"
 suite bundle tests/bundle.sh "$B"
+suite time tests/time.sh "$B"
 # real Xen 4.17 under QEMU (about 6 minutes): tests/e2e/README.md
 suite e2e tests/e2e/run.sh "$B"
 suite sync tests/check-sync.sh "$B"

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The time rules (vd_timeline.h): what a log adds to a snapshot. A log and a store are
+ * two witnesses: a duration is only claimed for an end whose last state in the log is the
+ * state the store shows; counts of cycles are history and need no such agreement.
+ */
+#include "vd_timeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vd_event.h"
+#include "vd_util.h"
+#include "vd_xenbus.h"
+
+#define FLAP_CYCLES	2 /* one close cycle at boot is Windows' or iPXE's normal */
+#define LOOP_RECONNECTS 2 /* one re-attach can be an operator's; two in a row is a loop */
+
+static const char *const end_word[2] = { "frontend", "backend" };
+
+static long store_state(const struct vd_end *e)
+{
+	return e->present && e->state.ok ? (long)e->state.v : -1;
+}
+
+/* The log's last word on this end is what the store shows (path and state). */
+static bool agrees(const struct vd_tl_end *t, const struct vd_end *e)
+{
+	return t->seen && t->present && e->present && e->path && t->path &&
+	       strcmp(t->path, e->path) == 0 && t->state == store_state(e);
+}
+
+static char *iso(int64_t ms, char *buf, size_t len)
+{
+	return ms >= 0 ? vd_time_iso(ms, buf, len) : strcpy(buf, "-");
+}
+
+/* As agrees, or the end is absent in the store and in the log's last word. */
+static bool agrees_or_absent(const struct vd_tl_end *t, const struct vd_end *e)
+{
+	return agrees(t, e) || (!e->present && (!t->seen || !t->present));
+}
+
+/* A state of a log line: -1 none yet (a new end), -3 before the log began. */
+static const char *state_word(long s)
+{
+	return s >= 0 || s == -2 ? vd_xb_state_name(s) : s == -1 ? "(none)" : "(unknown)";
+}
+
+/* A log line as evidence: FILE:LINE, what it did and when. */
+static void ev_line(struct vd_finding *f, const char *who, const struct vd_tl_mark *m)
+{
+	char where[512], t[40], *val;
+
+	if (!m->file)
+		return;
+	snprintf(where, sizeof(where), "%s:%lu", m->file, m->line);
+	if (m->to == -1)
+		val = vd_asprintf("%s removed at %s", who, iso(m->t_ms, t, sizeof(t)));
+	else
+		val = vd_asprintf("%s %s -> %s at %s", who, state_word(m->from), state_word(m->to),
+				  iso(m->t_ms, t, sizeof(t)));
+	vd_finding_add_evidence(f, VD_EV_LOG, where, val, strlen(val), NULL);
+	free(val);
+}
+
+/* A duration as evidence, from..now by the log's clock. */
+static void ev_time(struct vd_finding *f, const struct vd_timeline *tl, const char *what,
+		    int64_t from_ms)
+{
+	char a[40], b[40], d[48], *val;
+
+	val = vd_asprintf("%s (%.3f s, %s to %s)",
+			  vd_duration_text(tl->now_ms - from_ms, d, sizeof(d)),
+			  (double)(tl->now_ms - from_ms) / 1000.0, iso(from_ms, a, sizeof(a)),
+			  iso(tl->now_ms, b, sizeof(b)));
+	vd_finding_add_evidence(f, VD_EV_TIME, what, val, strlen(val),
+				"now is the time of the log's last line");
+	free(val);
+}
+
+static void rule_stuck(struct vd_vif *v, const struct vd_timeline *tl, const struct vd_tl_vif *t)
+{
+	const struct vd_tl_end *e = &t->e[t->stall_end];
+	const struct vd_end *se = t->stall_end == VD_END_BACKEND ? &v->be : &v->fe;
+	char d[48], thr[48], what[96];
+	struct vd_finding *f;
+
+	/* the stall must be the store's present: the other end too must not have moved on */
+	if (!t->stuck || !agrees(e, se) ||
+	    !agrees_or_absent(&t->e[!t->stall_end], t->stall_end ? &v->fe : &v->be))
+		return;
+	vd_duration_text(tl->now_ms - t->stall_anchor_ms, d, sizeof(d));
+	vd_duration_text(t->stall_threshold_ms, thr, sizeof(thr));
+	vd_vif_add_finding(v, VD_SEV_ERROR, "stuck",
+			   "the log proves this is no passing state: see what the other findings "
+			   "of this VIF say the stuck end waits for, and the kernel log of the "
+			   "domain it lives in",
+			   "the %s has been stuck in %s for %s (%s stall, threshold %s: %s)",
+			   end_word[t->stall_end], vd_xb_state_name(e->state), d,
+			   vd_stall_name(t->stall), thr, vd_stall_what(t->stall));
+	f = vd_vif_last_finding(v);
+	snprintf(what, sizeof(what), "%s stuck (%s stall)", end_word[t->stall_end],
+		 vd_stall_name(t->stall));
+	ev_time(f, tl, what, t->stall_anchor_ms);
+	ev_line(f, end_word[t->stall_end], &e->set);
+	ev_line(f, end_word[!t->stall_end], &t->e[!t->stall_end].set);
+}
+
+static void rule_flapping(struct vd_vif *v, const struct vd_timeline *tl, const struct vd_tl_vif *t)
+{
+	int k = t->e[VD_END_FRONTEND].close_cycles >= t->e[VD_END_BACKEND].close_cycles ? 0 : 1;
+	const struct vd_tl_end *e = &t->e[k];
+	char what[96], n[32];
+	struct vd_finding *f;
+
+	if (e->close_cycles < FLAP_CYCLES)
+		return;
+	vd_vif_add_finding(
+		v, VD_SEV_WARN, "flapping",
+		"one close cycle at boot is normal (Windows, iPXE); repeated ones mean "
+		"a driver that keeps restarting: look at the guest's kernel or event log "
+		"around the times in the evidence",
+		"the %s went through %lu close cycles (Connected -> Closing/Closed -> "
+		"Connected) in the log",
+		end_word[k], e->close_cycles);
+	f = vd_vif_last_finding(v);
+	snprintf(what, sizeof(what), "close cycles of the %s in the log", end_word[k]);
+	snprintf(n, sizeof(n), "%lu", e->close_cycles);
+	vd_finding_add_evidence(f, VD_EV_TIME, what, n, strlen(n), NULL);
+	if (e->nmarks)
+		ev_time(f, tl, "since the first close", e->marks[0].t_ms);
+	for (size_t i = 0; i < e->nmarks; i++)
+		ev_line(f, end_word[k], &e->marks[i]);
+}
+
+static void rule_reconnect_loop(struct vd_vif *v, const struct vd_timeline *tl,
+				const struct vd_tl_vif *t)
+{
+	char n[32];
+	struct vd_finding *f;
+
+	if (t->reconnects < LOOP_RECONNECTS)
+		return;
+	vd_vif_add_finding(
+		v, VD_SEV_WARN, "reconnect-loop",
+		"something keeps tearing the device down and setting it up again: a "
+		"toolstack or hotplug retry loop (xl devd, xapi), or a guest driver that "
+		"resets without closing; the evidence shows who and when",
+		"the VIF connected %lu times in the log, %lu of them after the device was "
+		"removed or an end fell back into the handshake without closing",
+		t->connections, t->reconnects);
+	f = vd_vif_last_finding(v);
+	snprintf(n, sizeof(n), "%lu", t->connections);
+	vd_finding_add_evidence(f, VD_EV_TIME, "connections in the log", n, strlen(n), NULL);
+	snprintf(n, sizeof(n), "%lu", t->reconnects);
+	vd_finding_add_evidence(f, VD_EV_TIME, "reconnections without a close cycle", n, strlen(n),
+				NULL);
+	if (t->nrmarks)
+		ev_time(f, tl, "since the first disconnect", t->rmarks[0].t_ms);
+	for (size_t i = 0; i < t->nrmarks; i++)
+		ev_line(f, end_word[t->rmarks[i].end], &t->rmarks[i]);
+}
+
+/* Snapshot findings whose hint says "normal for a while": the log says how long it is. */
+static bool transient(const char *code)
+{
+	static const char *const codes[] = {
+		"closing",	"hotplug-pending", "no-driver",		  "not-probed",
+		"reconnecting", "teardown",	   "frontend-initialised"
+	};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return true;
+	return false;
+}
+
+static void measured_hints(struct vd_vif *v, const struct vd_timeline *tl,
+			   const struct vd_tl_vif *t)
+{
+	const struct vd_tl_end *fe = &t->e[VD_END_FRONTEND], *be = &t->e[VD_END_BACKEND];
+	const struct vd_tl_end *last;
+	int k;
+	size_t nf = v->nfindings;
+	char d[48], what[96];
+
+	/* the pair holds since the later of its two ends' changes */
+	if (!agrees(be, &v->be) || (v->fe.present && !agrees(fe, &v->fe)))
+		return;
+	k = v->fe.present && fe->since_ms > be->since_ms ? 0 : 1;
+	last = &t->e[k];
+	if (vd_tl_held_ms(tl, last) < 0)
+		return;
+	vd_duration_text(vd_tl_held_ms(tl, last), d, sizeof(d));
+	for (size_t i = 0; i < nf; i++) {
+		struct vd_finding *f = &v->findings[i];
+		char *hint;
+
+		if (!transient(f->code))
+			continue;
+		hint = vd_asprintf("measured: this pair has held for %s by the log (since %s:%lu); "
+				   "%s",
+				   d, last->set.file ? last->set.file : "-", last->set.line,
+				   f->hint ? f->hint : "");
+		free(f->hint);
+		f->hint = hint;
+		snprintf(what, sizeof(what), "frontend %s, backend %s held",
+			 v->fe.present ? vd_xb_state_name(fe->state) : "absent",
+			 vd_xb_state_name(be->state));
+		ev_time(f, tl, what, last->since_ms);
+		ev_line(f, end_word[k], &last->set);
+	}
+}
+
+void vd_diagnose_time(struct vd_host *h, const struct vd_timeline *tl)
+{
+	if (!tl->done || tl->now_ms < 0)
+		return;
+	for (size_t i = 0; i < h->nvifs; i++) {
+		struct vd_vif *v = h->vifs[i];
+		const struct vd_tl_vif *t = vd_timeline_find(tl, v->domid, v->devid);
+
+		if (!t)
+			continue;
+		measured_hints(v, tl, t);
+		rule_stuck(v, tl, t);
+		rule_flapping(v, tl, t);
+		rule_reconnect_loop(v, tl, t);
+	}
+}
