@@ -596,7 +596,7 @@ if [ -d "$d" ]; then
 	"$VH" check --json --min-severity info --from "$d/bundle.tar.gz" >"$d/host-check.json" 2>"$d/host-check.err"
 	hf=$(findings "$d/host-check.json")
 	if [ -n "$hf" ] && { [ "$hf" = "$(findings "$d/check-before.out")" ] || [ "$hf" = "$(findings "$d/check-after.out")" ]; }; then
-		ok "s10 check --from the bundle: the same findings (rule, code, severity per VIF) as check in dom0"
+		ok "s10 check --from the bundle (its logs the time source): the same findings (rule, code, severity per VIF) as check --log in dom0"
 	else
 		nok "s10 check --from the bundle: the same findings as check in dom0" "bundle: $hf" "dom0:   $(findings "$d/check-before.out")"
 	fi

@@ -414,10 +414,11 @@ s10() {
 	scen_begin 10 bundle "vifdiag dump in dom0; on the host, status, check and log --from the bundle say what vifdiag said in dom0 just before and just after the dump"
 	ensure_domu1 || { scen_end; return 1; }
 	vd "$SDIR" status-before status --json
-	vd "$SDIR" check-before check --json --min-severity info
+	# with the daemon's log as its time source, as check --from the bundle has it (its copy)
+	vd "$SDIR" check-before check --json --min-severity info --log "$DLOG"
 	VDT=300 vd "$SDIR" dump dump -o "$SDIR/bundle.tar.gz"
 	vd "$SDIR" status-after status --json
-	vd "$SDIR" check-after check --json --min-severity info
+	vd "$SDIR" check-after check --json --min-severity info --log "$DLOG"
 	vd "$SDIR" log log --json "$DLOG"
 	ls -A "$SDIR" >"$SDIR/ls-after-dump.txt"
 	scen_end
