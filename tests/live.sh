@@ -202,6 +202,11 @@ done
 # (without the dir it would be a plain orphan-frontend).
 grep -v '^/local/domain/0/backend/vif/2[/ ]' backend-pointer-lie/tree.txt >"$T/liar.txt"
 sel_compare "liar without a backend" backend-pointer-lie "$T/liar.txt"
+# A backend of domain 2 whose frontend key names domu1's frontend: only reading domain 1
+# too shows that this frontend exists and is paired elsewhere (a mismatch, not an orphan).
+sed 's,^\(/local/domain/0/backend/vif/2/0/frontend = \)".*",\1"/local/domain/1/device/vif/0",' \
+	backend-pointer-lie/tree.txt >"$T/claim.txt"
+sel_compare "backend naming another domain's frontend" backend-pointer-lie "$T/claim.txt"
 if start_server "$T/liar.txt"; then
 	XENSTORED_PATH="$T/sock" "$BIN" show --json 2 >"$T/sel" 2>/dev/null
 	XENSTORED_PATH="$T/sock" "$BIN" check --json --interval 0 2 >"$T/chk" 2>/dev/null
