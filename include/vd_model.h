@@ -127,6 +127,13 @@ struct vd_vif {
 	const struct vd_qload *load;
 };
 
+/* A domain a selective live read (vd_xs_snapshot_doms) had to read more than once. */
+struct vd_reread {
+	unsigned long domid;
+	unsigned attempts;	  /* reads of it, the last one included */
+	bool without_transaction; /* the last read had none: it may mix states */
+};
+
 struct vd_host {
 	const struct vd_snap *snap;
 	struct vd_domain *doms; /* sorted by domid */
@@ -137,7 +144,11 @@ struct vd_host {
 	const struct vd_xl *xl; /* set by vd_xl_join: libxl's facts or why there are none */
 	size_t nnotes;
 	const char *source_kind; /* "bundle" when the pipeline read one, else NULL */
-	void *priv;		 /* builder-owned strings */
+	/* set by the pipeline after a selective live read (vd_xs_snapshot_doms), else NULL */
+	const struct vd_reread *reread;
+	size_t nreread;
+	bool per_domain; /* that read was used: source.reread is shown */
+	void *priv;	 /* builder-owned strings */
 };
 
 struct vd_host *vd_build_model(const struct vd_snap *snap);

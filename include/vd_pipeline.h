@@ -21,10 +21,20 @@ struct vd_report {
 	struct vd_bundle *bundle; /* --from BUNDLE: where all of them came from */
 	struct vd_mq *mq;	  /* multi-queue facts and per-queue load (vd_mq.h) */
 	struct vd_selection sel;
+	struct vd_reread *reread; /* a selective live read's re-read domains (host->reread) */
+	size_t nreread;
 };
 
 /* Reads the source, builds and diagnoses the model; source warnings go to o->err. */
 int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err);
+
+/*
+ * The same, for a selection (the arguments vd_report_select gets next): when the source is
+ * live and every argument names a domain by number, only those domains are read
+ * (vd_xs_snapshot_doms); otherwise as vd_report_load.
+ */
+int vd_report_load_for(struct vd_report *r, const struct vd_opts *o, int argc, char **argv,
+		       bool allow_devid, struct vd_err *err);
 
 /*
  * Selects VIFs by arguments "DOM" or (allow_devid) "DOM/DEVID"; DOM is a domid or a domain
@@ -42,5 +52,7 @@ void vd_report_free(struct vd_report *r);
 enum vd_view { VD_VIEW_STATUS, VD_VIEW_SHOW };
 struct vd_invocation;
 int vd_report_run(const struct vd_invocation *inv, enum vd_view view);
+/* The same, loading with vd_report_load_for (status, show; top's detail view reads all). */
+int vd_report_run_sel(const struct vd_invocation *inv, enum vd_view view);
 
 #endif

@@ -31,6 +31,12 @@ struct vd_snap *vd_snap_new(void);
 void vd_snap_free(struct vd_snap *s);
 /* Replaces the content of dst by that of src, and frees src. */
 void vd_snap_move(struct vd_snap *dst, struct vd_snap *src);
+/*
+ * Adds every node of src to dst (a node in both takes src's value, flags and permissions),
+ * and src's warnings and vanished paths after dst's; frees src. Per-domain reads (vd_source.h)
+ * are merged this way.
+ */
+void vd_snap_merge(struct vd_snap *dst, struct vd_snap *src);
 
 /*
  * Adds a node, or replaces the value of an existing one (the returned node is the stored one).

@@ -58,6 +58,20 @@ struct vd_watchrun {
 };
 int vd_watch_run(struct vd_watchrun *w, struct vd_err *err);
 
+/*
+ * status/show/check with a domain selection: only what the model needs for the VIFs of
+ * these domains (their frontends, their names, vCPUs and /xapi nodes, backend/vif/<domid>
+ * in dom0 and in every domain their frontends' backend and backend-id name, and what
+ * pointers lead to: another backend dir a frontend names, another domain a backend's
+ * frontend names), one transaction per domain, each retried up to retries times on EAGAIN
+ * and then read once without one (a warning says so). *rr (malloc'ed, *nrr entries) lists
+ * the domains read more than once. Never used by watch or top (they read VD_XS_ALL).
+ */
+struct vd_reread;
+int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries, unsigned timeout_s,
+			struct vd_snap *snap, struct vd_reread **rr, size_t *nrr,
+			struct vd_err *err);
+
 /* --from FILE if given, else live xenstored. */
 int vd_source_snapshot(const struct vd_opts *o, struct vd_snap *snap, struct vd_err *err);
 

@@ -88,7 +88,8 @@ int vd_cmd_check(const struct vd_invocation *inv)
 	/* check samples the per-queue load by default (live only) */
 	if (copy.interval_ms < 0)
 		copy.interval_ms = 1000;
-	if (vd_report_load(&r, o, inv->err) < 0 || add_time(&r, o, inv->err) < 0 ||
+	if (vd_report_load_for(&r, o, inv->argc, inv->argv, true, inv->err) < 0 ||
+	    add_time(&r, o, inv->err) < 0 ||
 	    vd_report_select(&r, inv->argc, inv->argv, true, inv->err) < 0) {
 		vd_report_free(&r);
 		return inv->err->code;

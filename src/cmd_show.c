@@ -5,5 +5,5 @@
 
 int vd_cmd_show(const struct vd_invocation *inv)
 {
-	return vd_report_run(inv, VD_VIEW_SHOW);
+	return vd_report_run_sel(inv, VD_VIEW_SHOW);
 }

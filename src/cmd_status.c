@@ -5,5 +5,5 @@
 
 int vd_cmd_status(const struct vd_invocation *inv)
 {
-	return vd_report_run(inv, VD_VIEW_STATUS);
+	return vd_report_run_sel(inv, VD_VIEW_STATUS);
 }

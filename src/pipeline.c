@@ -62,15 +62,27 @@ static int load_bundle(struct vd_report *r, const struct vd_opts *o, struct vd_e
 	return 0;
 }
 
-int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
+/* ndoms > 0: a live read of only these domains (vd_xs_snapshot_doms) */
+static int load(struct vd_report *r, const struct vd_opts *o, const unsigned long *doms,
+		size_t ndoms, struct vd_err *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->snap = vd_snap_new();
 	if (o->from && vd_bundle_is(o->from))
 		return load_bundle(r, o, err);
-	if (vd_source_snapshot(o, r->snap, err) < 0)
+	if (ndoms) {
+		if (vd_xs_snapshot_doms(doms, ndoms, o->retries, o->timeout, r->snap, &r->reread,
+					&r->nreread, err) < 0)
+			return -1;
+	} else if (vd_source_snapshot(o, r->snap, err) < 0) {
 		return -1;
+	}
 	r->host = vd_build_model(r->snap);
+	if (ndoms) {
+		r->host->reread = r->reread;
+		r->host->nreread = r->nreread;
+		r->host->per_domain = true;
+	}
 	vd_diagnose(r->host);
 	/* before the host join: the VIFs only libxl lists get host facts too */
 	r->xl = vd_xl_read(!o->from);
@@ -87,6 +99,43 @@ int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *
 				? 0
 				: o->interval_ms);
 	return 0;
+}
+
+int vd_report_load(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
+{
+	return load(r, o, NULL, 0, err);
+}
+
+/*
+ * The domids the arguments name when every one is a number (DOM, or DOM/DEVID with
+ * allow_devid), else 0: a domain name needs every domain's name, so the whole walk.
+ */
+static size_t numeric_doms(int argc, char **argv, bool allow_devid, unsigned long *out)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *slash = allow_devid ? strrchr(argv[i], '/') : NULL;
+		char *dom =
+			slash ? vd_strndup(argv[i], (size_t)(slash - argv[i])) : vd_strdup(argv[i]);
+		unsigned long devid;
+		bool ok = vd_parse_uint_str(dom, 0xffffffffUL, &out[i]) &&
+			  (!slash || vd_parse_uint_str(slash + 1, 0xffffffffUL, &devid));
+
+		free(dom);
+		if (!ok)
+			return 0;
+	}
+	return (size_t)argc;
+}
+
+int vd_report_load_for(struct vd_report *r, const struct vd_opts *o, int argc, char **argv,
+		       bool allow_devid, struct vd_err *err)
+{
+	unsigned long *doms = vd_calloc(argc > 0 ? (size_t)argc : 1, sizeof(*doms));
+	size_t n = o->from ? 0 : numeric_doms(argc, argv, allow_devid, doms);
+	int rc = load(r, o, doms, n, err);
+
+	free(doms);
+	return rc;
 }
 
 static bool name_is(const struct vd_domain *d, const char *name)
@@ -184,6 +233,7 @@ int vd_report_exit(const struct vd_report *r)
 void vd_report_free(struct vd_report *r)
 {
 	free(r->sel.vifs);
+	free(r->reread);
 	vd_host_free(r->host);
 	vd_xl_free(r->xl);
 	vd_mq_free(r->mq);
@@ -193,14 +243,16 @@ void vd_report_free(struct vd_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int vd_report_run(const struct vd_invocation *inv, enum vd_view view)
+static int run(const struct vd_invocation *inv, enum vd_view view, bool selective)
 {
 	const struct vd_renderer *rd = vd_renderer_for(inv->opts);
+	bool devid = view == VD_VIEW_SHOW;
 	struct vd_report r;
 	int rc;
 
-	if (vd_report_load(&r, inv->opts, inv->err) < 0 ||
-	    vd_report_select(&r, inv->argc, inv->argv, view == VD_VIEW_SHOW, inv->err) < 0) {
+	if ((selective ? vd_report_load_for(&r, inv->opts, inv->argc, inv->argv, devid, inv->err)
+		       : vd_report_load(&r, inv->opts, inv->err)) < 0 ||
+	    vd_report_select(&r, inv->argc, inv->argv, devid, inv->err) < 0) {
 		vd_report_free(&r);
 		return inv->err->code;
 	}
@@ -211,4 +263,14 @@ int vd_report_run(const struct vd_invocation *inv, enum vd_view view)
 	rc = inv->err->code ? inv->err->code : vd_report_exit(&r);
 	vd_report_free(&r);
 	return rc;
+}
+
+int vd_report_run(const struct vd_invocation *inv, enum vd_view view)
+{
+	return run(inv, view, false);
+}
+
+int vd_report_run_sel(const struct vd_invocation *inv, enum vd_view view)
+{
+	return run(inv, view, true);
 }

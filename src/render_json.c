@@ -518,6 +518,19 @@ static int report(const struct vd_host *h, const struct vd_selection *sel, const
 	vd_json_kbool(j, "available", h->xl && !h->xl->unavailable);
 	vd_json_kstr(j, "unavailable", h->xl ? h->xl->unavailable : "not read");
 	vd_json_obj_end(j);
+	if (h->per_domain) {
+		/* only a selective live read has per-domain transactions to report */
+		vd_json_key(j, "reread");
+		vd_json_arr_begin(j);
+		for (size_t i = 0; i < h->nreread; i++) {
+			vd_json_obj_begin(j);
+			vd_json_kuint(j, "domid", h->reread[i].domid);
+			vd_json_kuint(j, "attempts", h->reread[i].attempts);
+			vd_json_kbool(j, "without_transaction", h->reread[i].without_transaction);
+			vd_json_obj_end(j);
+		}
+		vd_json_arr_end(j);
+	}
 	vd_json_obj_end(j);
 	vd_json_key(j, "vifs");
 	vd_json_arr_begin(j);

@@ -487,3 +487,20 @@ const char *vd_snap_vanished_at(const struct vd_snap *s, size_t i)
 {
 	return i < s->vanished.n ? s->vanished.v[i] : NULL;
 }
+
+void vd_snap_merge(struct vd_snap *dst, struct vd_snap *src)
+{
+	for (size_t i = 0; i < vd_snap_count(src); i++) {
+		const struct vd_node *n = vd_snap_at(src, i);
+		struct vd_node *d = vd_snap_put(dst, n->path, n->value, n->len);
+
+		d->flags = n->flags;
+		d->line = n->line;
+		d->perms = n->perms ? vd_snap_intern(dst, n->perms, strlen(n->perms)) : NULL;
+	}
+	for (size_t i = 0; i < src->warnings.n; i++)
+		strlist_add(&dst->warnings, vd_strdup(src->warnings.v[i]));
+	for (size_t i = 0; i < src->vanished.n; i++)
+		strlist_add(&dst->vanished, vd_strdup(src->vanished.v[i]));
+	vd_snap_free(src);
+}

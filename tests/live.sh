@@ -154,4 +154,158 @@ if start_server "$T/h20.txt"; then
 	fi
 fi
 
+
+# Selective reads (status/show/check DOM: only those domains' subtrees, one transaction per
+# domain). For every fixture and every domain in it, `show --json D` must give exactly the
+# VIFs of D that the full walk (`show --json`) gives, field for field; the source says it
+# read per domain (source.reread, empty on a quiet store) and the full walk does not.
+sel_doms() { # TREE: every domid with a domain dir or a backend dir, one per line
+	{
+		sed -n 's,^/local/domain/\([0-9]*\)[/ ].*,\1,p' "$1"
+		sed -n 's,^/local/domain/[0-9]*/backend/vif/\([0-9]*\)[/ ].*,\1,p' "$1"
+	} | sort -un
+}
+sel_compare() { # NAME DIR TREE: the full walk vs each domain's selective read
+	[ -d "$2/sysfs" ] && sr="--sysfs-root sysfs" || sr=""
+	if ! start_server "$3"; then nok "$1: test xenstored did not start"; return; fi
+	# shellcheck disable=SC2086
+	(cd "$2" && XENSTORED_PATH="$T/sock" "$BIN" show --json $sr >"$T/full" 2>/dev/null)
+	bad=""
+	for d in $(sel_doms "$3"); do
+		# shellcheck disable=SC2086
+		(cd "$2" && XENSTORED_PATH="$T/sock" "$BIN" show --json $sr "$d" >"$T/sel" 2>"$T/selerr")
+		rc=$?
+		if [ "$rc" = 2 ]; then # no such domain and no VIF of it: the full walk has none either
+			[ "$(jq --argjson d "$d" '[.vifs[] | select(.domid == $d)] | length' "$T/full")" = 0 ] ||
+				bad="$bad $d(usage error)"
+			continue
+		fi
+		jq -S --argjson d "$d" '{schema, vifs: [.vifs[] | select(.domid == $d)], reread: .source.reread}' "$T/full" >"$T/want"
+		jq -S '{schema, vifs, reread: (if .source.reread == [] then null else "not empty" end)}' "$T/sel" >"$T/got" 2>/dev/null
+		if ! diff -u "$T/want" "$T/got" >"$T/diff"; then
+			bad="$bad $d"
+			head -20 "$T/diff" | sed 's/^/# /'
+		fi
+	done
+	stop_server
+	if [ -z "$bad" ]; then ok "$1: show --json DOM equals the full walk's VIFs of DOM, every domain"
+	else nok "$1: selective read differs for domains$bad"; fi
+}
+for dir in */; do
+	c=${dir%/}
+	[ -f "$c/tree.txt" ] && [ ! -e "$c/offline-only" ] || continue
+	sel_compare "$c" "$c" "$c/tree.txt"
+done
+
+# A lying frontend whose own backend is gone: its backend pointer names domu1's backend
+# dir, which only a followed pointer reads; the selection must still say pointer-mismatch
+# (without the dir it would be a plain orphan-frontend).
+grep -v '^/local/domain/0/backend/vif/2[/ ]' backend-pointer-lie/tree.txt >"$T/liar.txt"
+sel_compare "liar without a backend" backend-pointer-lie "$T/liar.txt"
+# A backend of domain 2 whose frontend key names domu1's frontend: only reading domain 1
+# too shows that this frontend exists and is paired elsewhere (a mismatch, not an orphan).
+sed 's,^\(/local/domain/0/backend/vif/2/0/frontend = \)".*",\1"/local/domain/1/device/vif/0",' \
+	backend-pointer-lie/tree.txt >"$T/claim.txt"
+sel_compare "backend naming another domain's frontend" backend-pointer-lie "$T/claim.txt"
+if start_server "$T/liar.txt"; then
+	XENSTORED_PATH="$T/sock" "$BIN" show --json 2 >"$T/sel" 2>/dev/null
+	XENSTORED_PATH="$T/sock" "$BIN" check --json --interval 0 2 >"$T/chk" 2>/dev/null
+	stop_server
+	if jq -e '[.vifs[] | select(.domid == 2 and .devid == 0) | .findings[].code] | index("pointer-mismatch")' "$T/sel" >/dev/null &&
+		[ "$(jq '.source.reread | length' "$T/sel")" = 0 ] &&
+		grep -q pointer-mismatch "$T/chk"; then
+		ok "show 2 / check 2: the liar's pointer-mismatch is found with a selection"
+	else
+		nok "show 2: no pointer-mismatch for the liar (2,0)"
+		jq -c '.vifs[] | {domid, devid, verdict, f: [.findings[].code]}' "$T/sel" | sed 's/^/# /'
+	fi
+fi
+
+# Requests for `status D` depend on the domain, not on the host: the same domain of two
+# generated hosts (20 and 200 domains, same shapes) costs the same, and at most half of
+# what xenstore-ls -fp asks for its subtrees (its VIFs, vCPUs, dom0's backend dir of it).
+python3 ../../scripts/gen-host.py 200 2 4 >"$T/h200.txt"
+sel_count() { # TREE ARGS...: requests of one vifdiag run
+	t=$1
+	shift
+	start_server "$t" || return 1
+	XENSTORED_PATH="$T/sock" "$BIN" "$@" >/dev/null 2>&1
+	stop_server
+	awk '$1 ~ /^A/ {s += $3} END {print s + 0}' "$T/stats"
+}
+n20=$(sel_count "$T/h20.txt" status 10)
+n200=$(sel_count "$T/h200.txt" status 10)
+if start_server "$T/h200.txt"; then
+	XENSTORED_PATH="$T/sock" xenstore-ls -fp /local/domain/10/device/vif >/dev/null
+	XENSTORED_PATH="$T/sock" xenstore-ls -fp /local/domain/10/cpu >/dev/null
+	XENSTORED_PATH="$T/sock" xenstore-ls -fp /local/domain/0/backend/vif/10 >/dev/null
+	stop_server
+	ls10=$(awk '$1 ~ /^A/ {s += $3} END {print s + 0}' "$T/stats")
+	if [ -n "$n20" ] && [ "$n20" = "$n200" ] && [ "$ls10" -gt 100 ] && [ $((n200 * 2)) -le "$ls10" ]; then
+		ok "status 10: $n200 requests on 200 domains, $n20 on 20, xenstore-ls -fp of its subtrees $ls10"
+	else
+		nok "status 10: $n200 requests on 200 domains, $n20 on 20 (want equal), xenstore-ls -fp $ls10 (bound 0.5x)"
+	fi
+fi
+
+# Conflicts, deterministically: the server removes a node domain 5's transaction read (its
+# name) after the 6th request, so that transaction fails with EAGAIN. With --retries 0 the
+# domain is read again without a transaction, with --retries 3 in a second one; either way
+# source.reread and the warnings say so, and both of its VIFs are still reported.
+python3 ../../scripts/gen-host.py 10 2 2 >"$T/h10.txt"
+for r in 0 3; do
+	rm -f "$T/pid" "$T/stats"
+	"$XSD" --socket "$T/sock" --pidfile "$T/pid" --tree "$T/h10.txt" --stats "$T/stats" \
+		--rm-after 6:/local/domain/5/name 2>"$T/xsd.err" &
+	pid=$!
+	i=0
+	while [ ! -s "$T/pid" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	XENSTORED_PATH="$T/sock" "$BIN" status --json --retries $r 5 4 >"$T/sel" 2>"$T/selerr"
+	rc=$?
+	stop_server
+	want=$([ $r = 0 ] && echo true || echo false)
+	got=$(jq -c '.source.reread' "$T/sel")
+	if [ "$rc" -le 1 ] && [ "$got" = "[{\"domid\":5,\"attempts\":2,\"without_transaction\":$want}]" ] &&
+		[ "$(jq '[.vifs[] | select(.domid == 5)] | length' "$T/sel")" = 2 ] &&
+		[ "$(jq '[.vifs[] | select(.domid == 4)] | length' "$T/sel")" = 2 ] &&
+		[ "$(jq '[.warnings[] | select(startswith("domain 5: "))] | length' "$T/sel")" = 1 ]; then
+		ok "--retries $r: a conflicting transaction is reported in source.reread ($got) and a warning"
+	else
+		nok "--retries $r: exit $rc, source.reread $got"
+		jq -c '.warnings' "$T/sel" | sed 's/^/# /'
+	fi
+done
+
+# A busy host: another client keeps writing into the selected domains' frontends all
+# through the read. It must finish, report every VIF of them, and every domain it read
+# again has exactly one warning.
+python3 ../../scripts/gen-host.py 40 2 4 >"$T/h40.txt"
+if start_server "$T/h40.txt"; then
+	(
+		i=0
+		while [ ! -e "$T/stop" ]; do
+			i=$((i + 1))
+			for d in 3 4 5; do
+				XENSTORED_PATH="$T/sock" xenstore-write /local/domain/$d/device/vif/0/busy $i 2>/dev/null
+			done
+		done
+	) &
+	wpid=$!
+	sleep 0.2
+	XENSTORED_PATH="$T/sock" $TO 60 "$BIN" status --json --retries 2 3 4 5 >"$T/sel" 2>"$T/selerr"
+	rc=$?
+	: >"$T/stop"
+	wait "$wpid"
+	stop_server
+	n=$(jq '.vifs | length' "$T/sel" 2>/dev/null)
+	rr=$(jq -c '[.source.reread[].domid]' "$T/sel" 2>/dev/null)
+	wr=$(jq -c '[.warnings[] | select(test("^domain [0-9]+: ")) | capture("^domain (?<d>[0-9]+)").d | tonumber]' "$T/sel" 2>/dev/null)
+	if [ "$rc" -le 1 ] && [ "$n" = 6 ] && [ -n "$rr" ] && [ "$rr" = "$wr" ]; then
+		ok "busy host: status 3 4 5 finished with all 6 VIFs; re-read domains $rr, one warning each"
+	else
+		nok "busy host: exit $rc, $n VIFs, re-read $rr, warnings for $wr"
+		sed 's/^/# /' "$T/selerr" | head -5
+	fi
+fi
+
 finish

@@ -76,6 +76,11 @@ XENSTORED_PATH=$T/mute.sock $TO 20 "$BIN" --timeout 1 show >"$T/o" 2>"$T/e"
 rc=$?
 if [ $rc = 3 ] && grep -q "did not answer within 1 s" "$T/e"; then ok "mute xenstored: show --timeout 1 is exit 3"
 else nok "mute xenstored: show exit $rc"; sed 's/^/# /' "$T/e"; fi
+# the per-domain read of a selection has the same watchdog
+XENSTORED_PATH=$T/mute.sock $TO 20 "$BIN" --timeout 1 show 1 >"$T/o" 2>"$T/e"
+rc=$?
+if [ $rc = 3 ] && grep -q "did not answer within 1 s" "$T/e"; then ok "mute xenstored: show 1 --timeout 1 is exit 3"
+else nok "mute xenstored: show 1 exit $rc"; sed 's/^/# /' "$T/e"; fi
 XENSTORED_PATH=$T/mute.sock $TO 20 "$BIN" watch --timeout 1 >"$T/o" 2>"$T/e"
 rc=$?
 if [ $rc = 3 ] && grep -q "did not answer within 1 s" "$T/e"; then ok "mute xenstored: watch --timeout 1 is exit 3"
@@ -140,7 +145,7 @@ kill "$MPID"
 wait "$MPID" 2>/dev/null
 
 # --- a path that is not a xenstored at all
-for cmd in status watch; do
+for cmd in status watch "status 1"; do
 	XENSTORED_PATH=/dev/null $TO 20 "$BIN" $cmd >"$T/o" 2>"$T/e"
 	rc=$?
 	if [ $rc = 3 ] && grep -q "cannot connect to xenstored (XENSTORED_PATH=/dev/null).*--from FILE" "$T/e" &&

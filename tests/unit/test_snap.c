@@ -401,6 +401,38 @@ static void test_warnings(void **state)
 	vd_snap_free(NULL);
 }
 
+/* Per-domain reads are merged: every node with its flags and perms, warnings, vanished. */
+static void test_merge(void **state)
+{
+	struct vd_snap *a = vd_snap_new(), *b = vd_snap_new();
+	struct vd_node *n;
+	const struct vd_node *g;
+
+	vd_snap_put(a, "/local/domain/1/name", "one", 3);
+	vd_snap_put(a, "/local/domain/2/name", "old", 3);
+	vd_snap_warn(a, "first");
+	vd_snap_put(b, "/local/domain/2/name", "two\0x", 5);
+	n = vd_snap_put(b, "/local/domain/0/backend/vif/2/0/state", "4", 1);
+	n->flags = VD_NODE_NOVALUE;
+	n->perms = vd_snap_intern(b, "n0,r2", 5);
+	vd_snap_warn(b, "second");
+	vd_snap_vanished(b, "/local/domain/2/device/vif/1");
+	vd_snap_merge(a, b);
+	assert_int_equal(vd_snap_count(a), 3);
+	assert_string_equal(vd_snap_value(a, "/local/domain/1/name"), "one");
+	g = vd_snap_get(a, "/local/domain/2/name");
+	assert_int_equal(g->len, 5);
+	assert_memory_equal(g->value, "two\0x", 5);
+	g = vd_snap_get(a, "/local/domain/0/backend/vif/2/0/state");
+	assert_int_equal(g->flags, VD_NODE_NOVALUE);
+	assert_string_equal(g->perms, "n0,r2");
+	assert_int_equal(vd_snap_nwarnings(a), 2);
+	assert_string_equal(vd_snap_warning(a, 1), "second");
+	assert_true(vd_snap_is_vanished(a, "/local/domain/2/device/vif/1/state"));
+	assert_false(vd_snap_is_vanished(a, "/local/domain/2/device/vif/0"));
+	vd_snap_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,7 +443,7 @@ int main(void)
 		cmocka_unit_test(test_many_nodes),	cmocka_unit_test(test_index_follows_puts),
 		cmocka_unit_test(test_replace_sizes),	cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_vanished),	cmocka_unit_test(test_vanished_root),
-		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_warnings),	cmocka_unit_test(test_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
