@@ -69,6 +69,13 @@ const char *vd_root_prefix(const char *root);
  */
 char *vd_atomic_temp(const char *path);
 const char *vd_not_replaceable(const char *path);
+/*
+ * Writes len bytes to FILE that way (mode: its permissions), synced, then renamed over
+ * FILE: 0, or -1 with err set (exit 4, naming the file and errno) and nothing left behind.
+ */
+struct vd_err;
+int vd_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
+		    struct vd_err *err);
 
 /* An integer-keyed hash map to indexes (domids, VIFs): O(1) lookups on large hosts. */
 struct vd_imap {

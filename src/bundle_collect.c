@@ -24,7 +24,7 @@
 #include "vd_sysfs.h"
 #include "vd_xl.h"
 
-#define ATTR_MAX     (64u * 1024)
+#define ATTR_MAX     ((size_t)64 * 1024)
 #define PROC_MAX     (4u << 20)
 #define OTHERLOG_MAX (8u << 20)
 #define CMD_MAX	     (4u << 20)

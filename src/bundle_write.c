@@ -92,16 +92,24 @@ static int put(struct archive *a, const char *top, const char *name, enum vd_mty
 		archive_entry_set_perm(e, 0644);
 		archive_entry_set_size(e, (la_int64_t)len);
 	}
-	if (archive_write_header(a, e) != ARCHIVE_OK)
-		rc = -1;
-	else if (type == VD_M_FILE && len && archive_write_data(a, data, len) != (la_ssize_t)len)
+	if (archive_write_header(a, e) != ARCHIVE_OK ||
+	    (type == VD_M_FILE && len && archive_write_data(a, data, len) != (la_ssize_t)len))
 		rc = -1;
 	archive_entry_free(e);
 	free(path);
 	return rc;
 }
 
-static int write_all(struct vd_bwriter *w, int fd, const char *top, struct vd_err *err)
+/* why libarchive failed: errno's words when it kept one (a full disk), else its own */
+static const char *why(struct archive *a, const char *dflt)
+{
+	if (archive_errno(a) > 0)
+		return strerror(archive_errno(a));
+	return archive_error_string(a) ? archive_error_string(a) : dflt;
+}
+
+static int write_all(struct vd_bwriter *w, int fd, const char *path, const char *top,
+		     struct vd_err *err)
 {
 	struct archive *a = archive_write_new();
 	time_t now = time(NULL);
@@ -119,11 +127,12 @@ static int write_all(struct vd_bwriter *w, int fd, const char *top, struct vd_er
 	for (size_t i = 0; i < w->n && rc == 0; i++)
 		rc = put(a, top, w->m[i].name, w->m[i].type, w->m[i].data, w->m[i].len, now);
 	if (rc < 0)
-		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write the bundle: %s",
-			   archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write the bundle: %s", path,
+			   why(a, strerror(errno)));
+	/* the compressor's last block goes out here: a full disk may show only now */
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0) {
-		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write the bundle: %s",
-			   archive_error_string(a) ? archive_error_string(a) : "close failed");
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write the bundle: %s", path,
+			   why(a, "close failed"));
 		rc = -1;
 	}
 	archive_write_free(a);
@@ -146,7 +155,7 @@ int vd_bw_write(struct vd_bwriter *w, const char *path, const char *top, struct 
 		free(tmp);
 		return -1;
 	}
-	rc = write_all(w, fd, top, err);
+	rc = write_all(w, fd, path, top, err);
 	if (rc == 0 && fsync(fd) < 0) {
 		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write %s: %s", tmp, strerror(errno));
 		rc = -1;

@@ -4,7 +4,6 @@
  * with --redact the identifying strings become pseudonyms and the mapping goes to
  * FILE.map beside the bundle, never into it.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -69,21 +68,11 @@ static char *top_of(const char *path)
 static int write_map(const char *path, struct vd_redact *r, struct vd_err *err)
 {
 	struct vd_buf b;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc = 0;
+	int rc;
 
-	if (fd < 0) {
-		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write %s", path);
-		return -1;
-	}
 	vd_buf_init(&b);
 	vd_redact_map(r, &b);
-	if (b.len && write(fd, b.data, b.len) != (ssize_t)b.len)
-		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	if (rc < 0)
-		vd_err_set(err, VD_EXIT_INTERNAL, "cannot write %s", path);
+	rc = vd_write_atomic(path, b.data, b.len, 0600, err);
 	vd_buf_free(&b);
 	return rc;
 }
@@ -142,6 +131,9 @@ int vd_cmd_dump(const struct vd_invocation *inv)
 	if (rc == 0 && r) {
 		map = vd_asprintf("%s.map", path);
 		rc = write_map(map, r, inv->err);
+		/* all or nothing: without its map the pseudonyms cannot be traced back */
+		if (rc < 0)
+			unlink(path);
 	}
 	if (p.shown)
 		vd_render_progress(o, NULL);

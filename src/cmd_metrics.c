@@ -7,13 +7,10 @@
  * when it was not (the exposition still says so: vifdiag_up 0), 4 when FILE is not writable.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "vd_cmd.h"
 #include "vd_metrics.h"
@@ -69,9 +66,6 @@ int vd_metrics_collect(const struct vd_opts *o, struct vd_buf *out, unsigned lon
 static int write_atomic(const char *path, const struct vd_buf *b, struct vd_err *err)
 {
 	const char *what = vd_not_replaceable(path);
-	char *tmp;
-	int fd;
-	size_t off = 0;
 
 	if (what) {
 		vd_err_set(err, VD_EXIT_INTERNAL,
@@ -80,36 +74,8 @@ static int write_atomic(const char *path, const struct vd_buf *b, struct vd_err 
 			   path, what);
 		return -1;
 	}
-	tmp = vd_atomic_temp(path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot create a temporary file there: %s",
-			   tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	while (off < b->len) {
-		ssize_t n = write(fd, b->data + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	/* readable by the collector's user; mkstemp makes it 0600 */
-	if (off < b->len || fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp, path) != 0) {
-		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write it: %s", path,
-			   strerror(errno ? errno : EIO));
-		if (off < b->len)
-			close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	/* readable by the collector's user */
+	return vd_write_atomic(path, b->data, b->len, 0644, err);
 }
 
 int vd_cmd_metrics(const struct vd_invocation *inv)

@@ -64,6 +64,7 @@ static void body_put(struct body *b)
 static int split_addr(const char *arg, char **host, char **port, struct vd_err *err)
 {
 	const char *colon = strrchr(arg, ':');
+	unsigned long pn;
 
 	*host = NULL;
 	if (arg[0] == '[') {
@@ -77,8 +78,7 @@ static int split_addr(const char *arg, char **host, char **port, struct vd_err *
 		*host = vd_strndup(arg, (size_t)(colon - arg));
 	}
 	*port = vd_strdup(colon ? colon + 1 : arg);
-	if (**port && strspn(*port, "0123456789") == strlen(*port) && strlen(*port) <= 5 &&
-	    atoi(*port) > 0 && atoi(*port) < 65536)
+	if (vd_parse_uint_str(*port, 65535, &pn) && pn > 0)
 		return 0;
 	free(*host);
 	free(*port);

@@ -119,7 +119,10 @@ static void ocaml_unescape(struct vd_buf *out, const char *s, size_t len)
 			int v;
 
 			if (n == 'n' || n == 't' || n == 'r' || n == 'b') {
-				c = n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : '\b';
+				c = (char)(n == 'n'   ? '\n'
+					   : n == 't' ? '\t'
+					   : n == 'r' ? '\r'
+						      : '\b');
 				i++;
 			} else if (n == '\\' || n == '"' || n == '\'') {
 				c = n;

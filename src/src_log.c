@@ -73,6 +73,7 @@ void vd_smap_put(struct vd_smap *m, const char *k, size_t len, void *v)
 		m->keys[i] = vd_strndup(k, len);
 		m->n++;
 	}
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): shallow mode loses *m = big above */
 	m->vals[i] = v;
 }
 
@@ -403,7 +404,7 @@ bool vd_lp_parse_stamp(const char *s, char sep, bool local, char key[12], int64_
 		*base = day_hour_epoch(y, mo, d, h, local);
 		memcpy(key, s, 11);
 	}
-	*ms = *base + mi * 60000 + sec * 1000;
+	*ms = *base + (int64_t)mi * 60000 + (int64_t)sec * 1000;
 	return true;
 }
 

@@ -26,7 +26,7 @@
 
 extern char **environ;
 
-#define ATTR_MAX       (64 * 1024) /* sysfs attributes are one page; io_ring_qN is < 1 KiB */
+#define ATTR_MAX       ((size_t)64 * 1024) /* sysfs attributes are one page; io_ring_qN is < 1 KiB */
 #define OVS_TIMEOUT_MS 3000
 
 struct reader {

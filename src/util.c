@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vd_util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "vd_err.h"
 
 static void *check(void *p)
 {
@@ -307,4 +311,42 @@ const char *vd_not_replaceable(const char *path)
 	return S_ISDIR(st.st_mode)   ? "a directory"
 	       : S_ISLNK(st.st_mode) ? "a symbolic link"
 				     : "a device, FIFO or socket";
+}
+
+int vd_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
+		    struct vd_err *err)
+{
+	char *tmp = vd_atomic_temp(path);
+	int fd = mkstemp(tmp), e = 0;
+	size_t off = 0;
+
+	if (fd < 0) {
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot create a temporary file there: %s",
+			   tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (off < len && !e) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			e = n < 0 ? errno : EIO;
+		else
+			off += (size_t)n;
+	}
+	/* a full disk may only show at fsync or close (NFS) */
+	if (!e && (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0))
+		e = errno;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) != 0)
+		e = errno;
+	if (e) {
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write it: %s", path, strerror(e));
+		unlink(tmp);
+	}
+	free(tmp);
+	return e ? -1 : 0;
 }
