@@ -69,6 +69,9 @@ const char *vd_root_prefix(const char *root);
  */
 char *vd_atomic_temp(const char *path);
 const char *vd_not_replaceable(const char *path);
+/* len bytes into path that way, mode (0600 is mkstemp's) before the rename; -1 with errno,
+ * nothing left behind. */
+int vd_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 /* An integer-keyed hash map to indexes (domids, VIFs): O(1) lookups on large hosts. */
 struct vd_imap {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vd_util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void *check(void *p)
 {
@@ -307,4 +309,41 @@ const char *vd_not_replaceable(const char *path)
 	return S_ISDIR(st.st_mode)   ? "a directory"
 	       : S_ISLNK(st.st_mode) ? "a symbolic link"
 				     : "a device, FIFO or socket";
+}
+
+int vd_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	char *tmp = vd_atomic_temp(path);
+	int fd = mkstemp(tmp), e = 0;
+	size_t off = 0;
+
+	if (fd < 0) {
+		e = errno;
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!e && ((mode != 0600 && fchmod(fd, (mode_t)mode) != 0) || fsync(fd) != 0))
+		e = errno;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	/* rename replaces a link itself, never what it points to */
+	if (!e && rename(tmp, path) != 0)
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	errno = e;
+	return e ? -1 : 0;
 }
