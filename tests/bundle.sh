@@ -356,7 +356,9 @@ elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	else nok "dump as nobody: members for unreadable objects: $(grep -E 'debug|vif1.1/operstate' "$man" | grep '^[fdl]')"; fi
 	"$BIN" status --json --from "$T/pub/nob.tar.gz" >"$T/nob-bun.json" 2>/dev/null
 	"$BIN" show --json 1 --from "$T/pub/nob.tar.gz" >"$T/nob-bun-show.json" 2>/dev/null
-	if jq -e '[.. | .rings_unavailable? // empty] | length > 0 and all(test("/sys/kernel/debug: Permission denied \\(debugfs is root-only\\)"))' "$T/nob-bun-show.json" >/dev/null &&
+	# (jq 1.6 -e passes on empty input: the files must hold something)
+	if [ -s "$T/nob-bun.json" ] && [ -s "$T/nob-bun-show.json" ] &&
+		jq -e '[.. | .rings_unavailable? // empty] | length > 0 and all(test("/sys/kernel/debug: Permission denied \\(debugfs is root-only\\)"))' "$T/nob-bun-show.json" >/dev/null &&
 		jq -e --arg r "$T/pub/sysfs" '.warnings | any(. == "not in the bundle: \($r)/sys/class/net/vif1.1/operstate (Permission denied on the host that made it)")' "$T/nob-bun.json" >/dev/null &&
 		jq -e --arg r "$T/pub/sysfs" '.warnings | any(. == "not in the bundle: \($r)/sys/kernel/debug (Permission denied on the host that made it)")' "$T/nob-bun.json" >/dev/null; then
 		ok "status --from nobody's bundle: debugfs root-only where the rings are, and what the bundle lacks"
