@@ -12,6 +12,7 @@ XSD=$B/vd-xenstored
 pid=""
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -S "$T/tmux" ] && tmux -S "$T/tmux" kill-server 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
