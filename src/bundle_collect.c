@@ -509,10 +509,13 @@ static void collect_xslog(struct col *k, const char *base, unsigned long long *u
 		member = vd_asprintf("%s/%s", VD_BUNDLE_XSLOGS, name);
 		if (*used + (unsigned long long)st.st_size <= k->c->log_max) {
 			add_log(k, member, full, (size_t)st.st_size + 1, false);
-			*used += (unsigned long long)st.st_size;
+			/* one this user could not read leaves its room to the older ones */
+			if (vd_bw_has(k->w, member))
+				*used += (unsigned long long)st.st_size;
 		} else if (i == 0 && k->c->log_max > *used) {
 			add_log(k, member, full, (size_t)(k->c->log_max - *used), true);
-			*used = k->c->log_max;
+			if (vd_bw_has(k->w, member))
+				*used = k->c->log_max;
 		} else {
 			vd_manifest_note(&k->w->man, "omitted", member,
 					 "%s: %lld bytes beyond --log-max %llu MB", full,
