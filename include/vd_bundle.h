@@ -73,11 +73,22 @@ void vd_manifest_format(const struct vd_manifest *m, struct vd_buf *out);
 int vd_manifest_parse(const char *buf, size_t len, struct vd_manifest *m, struct vd_err *err);
 struct vd_mentry *vd_manifest_find(const struct vd_manifest *m, const char *name);
 const struct vd_mnote *vd_manifest_note_for(const struct vd_manifest *m, const char *name);
+/* "omitted NAME cannot read PATH: STRERROR (ENAME)": what the collector could not read
+ * (without "(ENAME)" for an absent file or an errno without a name here). */
+void vd_manifest_unreadable(struct vd_manifest *m, const char *name, const char *path, int e);
+/* The errno such a note gives for name or the nearest directory above it; 0: none. */
+int vd_manifest_errno(const struct vd_manifest *m, const char *name);
 void vd_manifest_free(struct vd_manifest *m);
 
 /* A member name we write and accept: relative, no "." or ".." or empty components, only
  * printable ASCII without spaces or backslashes. */
 bool vd_bundle_name_ok(const char *name);
+
+/*
+ * How far dump has come, for its progress line: step names what it does; update is false
+ * when a step starts and true when the same step got further (a caller rate-limits those).
+ */
+typedef void (*vd_progress_fn)(void *arg, const char *step, bool update);
 
 /* ---- writer ---- */
 struct vd_bmember {
@@ -90,7 +101,9 @@ struct vd_bmember {
 struct vd_bwriter {
 	struct vd_bmember *m;
 	size_t n;
-	struct vd_manifest man; /* notes only until vd_bw_write adds the entries */
+	struct vd_manifest man;	 /* notes only until vd_bw_write adds the entries */
+	vd_progress_fn progress; /* NULL: nobody watches; else per member and per MiB */
+	void *arg;
 };
 
 void vd_bw_init(struct vd_bwriter *w);
@@ -124,7 +137,7 @@ void vd_redact_free(struct vd_redact *r);
 struct vd_collect {
 	const struct vd_opts *o;
 	unsigned long long log_max; /* bytes of xenstored logs */
-	void (*progress)(void *arg, const char *step);
+	vd_progress_fn progress;
 	void *arg;
 	char **words; /* domain names and the hostname, for redaction */
 	size_t nwords;
@@ -162,6 +175,9 @@ struct vd_bundle *vd_bundle_open(const char *path, struct vd_err *err);
 struct vd_bundle *vd_bundle_open_mem(const void *buf, size_t len, const char *name,
 				     struct vd_err *err);
 void vd_bundle_close(struct vd_bundle *b);
+/* The errno the bundle's host got reading path under its sysfs root (which the bundle then
+ * lacks), 0 for any other path: vd_sysfs_opts.gone. */
+int vd_bundle_gone(void *bundle, const char *path);
 /* Path of a member on disk (owned). */
 char *vd_bundle_member(const struct vd_bundle *b, const char *name);
 /* The store; a bundle without one is an error quoting the MANIFEST's reason. */

@@ -112,6 +112,8 @@ struct vd_sysfs {
 	struct vd_nbdebug *dbg; /* sorted by name */
 	size_t ndbg;
 	char *debugfs_note; /* why debugfs gave nothing, else NULL */
+	char **gaps;	    /* a bundle: what it lacks because its host could not read it */
+	size_t ngaps;
 	struct vd_nbparams nb;
 	/* filled by vd_host_join */
 	struct vd_hostfacts *facts;
@@ -148,6 +150,10 @@ struct vd_sysfs_opts {
 	void *arg;
 	/* a bundle: ovs-vsctl port-to-br answers as files <dir>/<port> instead of the tool */
 	const char *ovs_answers;
+	/* a bundle: the errno its host got for path (under the root), which the bundle then
+	 * lacks; 0 when it has it or the host had nothing there either */
+	int (*gone)(void *gone_arg, const char *path);
+	void *gone_arg;
 };
 struct vd_sysfs *vd_sysfs_read_with(const struct vd_sysfs_opts *o);
 void vd_sysfs_free(struct vd_sysfs *s);

@@ -35,12 +35,13 @@ struct col {
 	struct vd_bwriter *w;
 	const char *pfx; /* sysfs root without the trailing '/' */
 	json_t *xslogs;
+	char *xslog_why; /* why a xenstored log that exists is not in the bundle */
 };
 
 static void step(struct col *k, const char *what)
 {
 	if (k->c->progress)
-		k->c->progress(k->c->arg, what);
+		k->c->progress(k->c->arg, what, false);
 }
 
 /* Up to max bytes of a regular file (its tail with tail set); NULL with errno. */
@@ -149,7 +150,8 @@ static char *normalise(const char *p)
 }
 
 /* The canonical path under the root of rel, recording every symlink on the way as a link
- * member; NULL when it leaves the root or does not exist. */
+ * member; NULL when it leaves the root (errno 0) or cannot be looked up (errno: ENOENT when
+ * absent, EACCES when a directory on the way is not ours to search). */
 static char *resolve(struct col *k, const char *rel, bool follow_last, int depth)
 {
 	char *cur = vd_strdup("");
@@ -170,9 +172,12 @@ static char *resolve(struct col *k, const char *rel, bool follow_last, int depth
 		p += n;
 		full = vd_asprintf("%s%s", k->pfx, cand);
 		if (lstat(full, &st) < 0) {
+			int e = errno;
+
 			free(full);
 			free(cand);
 			free(cur);
+			errno = e;
 			return NULL;
 		}
 		if (S_ISLNK(st.st_mode) && (follow_last || *p) && depth < 16 &&
@@ -189,8 +194,11 @@ static char *resolve(struct col *k, const char *rel, bool follow_last, int depth
 			free(cand);
 			free(full);
 			free(cur);
-			if (t[0] == '/')
-				return (free(next), NULL); /* sysfs links are relative */
+			if (t[0] == '/') {
+				free(next);
+				errno = 0; /* sysfs links are relative */
+				return NULL;
+			}
 			cur = resolve(k, next, true, depth + 1);
 			free(next);
 			if (!cur)
@@ -204,6 +212,20 @@ static char *resolve(struct col *k, const char *rel, bool follow_last, int depth
 	return cur;
 }
 
+/* what the collector's user may not read (debugfs is root-only, a file mode 0600) is
+ * named in MANIFEST with the errno; what is absent here is absent in the bundle too */
+static void unreadable(struct col *k, const char *rel, int e)
+{
+	char *m;
+
+	if (!e || e == ENOENT)
+		return;
+	m = vd_asprintf("%s%s", VD_BUNDLE_SYSFS, rel);
+	if (!vd_manifest_note_for(&k->w->man, m))
+		vd_manifest_unreadable(&k->w->man, m, rel, e);
+	free(m);
+}
+
 static void mirror_link(struct col *k, const char *rel)
 {
 	const char *slash = strrchr(rel, '/');
@@ -212,10 +234,14 @@ static void mirror_link(struct col *k, const char *rel)
 	ssize_t n;
 
 	free(dir);
-	if (!canon)
+	if (!canon) {
+		unreadable(k, rel, errno);
 		return;
+	}
 	full = vd_asprintf("%s%s%s", k->pfx, canon, slash);
 	n = readlink(full, t, sizeof(t) - 1);
+	if (n < 0 && errno != EINVAL) /* EINVAL: no link, which status takes as none */
+		unreadable(k, rel, errno);
 	if (n > 0 && t[0] != '/') {
 		t[n] = '\0';
 		m = vd_asprintf("%s%s%s", VD_BUNDLE_SYSFS, canon, slash);
@@ -227,14 +253,22 @@ static void mirror_link(struct col *k, const char *rel)
 	free(canon);
 }
 
-static void mirror_list(struct col *k, const char *canon)
+/* rel: the path status listed, which a note names (the reader asks for it by that name) */
+static void mirror_list(struct col *k, const char *canon, const char *rel)
 {
 	char *full = vd_asprintf("%s%s", k->pfx, canon);
 	DIR *d = opendir(full);
 	struct dirent *de;
 
+	/* not even an empty directory for one we could not list: the reader would take it
+	 * for an empty one (debugfs "not mounted") */
+	if (!d) {
+		unreadable(k, rel, errno);
+		free(full);
+		return;
+	}
 	put_dir(k, canon);
-	while (d && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		char *child, *m;
 
 		if (de->d_name[0] == '.')
@@ -248,8 +282,7 @@ static void mirror_list(struct col *k, const char *canon)
 		free(m);
 		free(child);
 	}
-	if (d)
-		closedir(d);
+	closedir(d);
 	free(full);
 }
 
@@ -264,12 +297,14 @@ static void mirror(struct col *k, const struct seen *s)
 		return;
 	}
 	canon = resolve(k, s->path, true, 0);
-	if (!canon)
-		return; /* absent on this host too: the bundle is as absent */
+	if (!canon) {
+		unreadable(k, s->path, errno); /* absent on this host: as absent in the bundle */
+		return;
+	}
 	if (s->kind == VD_SEEN_DIR || s->kind == VD_SEEN_LIST) {
 		full = vd_asprintf("%s%s", k->pfx, canon);
 		if (s->kind == VD_SEEN_LIST)
-			mirror_list(k, canon);
+			mirror_list(k, canon, s->path);
 		else
 			put_dir(k, canon);
 		free(full);
@@ -284,8 +319,7 @@ static void mirror(struct col *k, const struct seen *s)
 	else if (data)
 		vd_bw_file(k->w, m, data, len);
 	else if (errno != EISDIR)
-		vd_manifest_note(&k->w->man, "omitted", m, "cannot read %s: %s", s->path,
-				 strerror(errno));
+		unreadable(k, s->path, errno ? errno : EIO);
 	free(data);
 	free(m);
 	free(full);
@@ -351,8 +385,7 @@ static void collect_host(struct col *k, json_t *meta)
 		if (data)
 			vd_bw_file(k->w, m, data, len);
 		else
-			vd_manifest_note(&k->w->man, "omitted", m, "cannot read %s: %s", full,
-					 strerror(errno));
+			vd_manifest_unreadable(&k->w->man, m, full, errno);
 		if (data && cut)
 			vd_manifest_note(&k->w->man, "cut", m, "longer than %u bytes", PROC_MAX);
 		free(data);
@@ -435,8 +468,7 @@ static void add_log(struct col *k, const char *member, const char *full, size_t 
 	char *data = read_file(full, max, tail, &len, &cut);
 
 	if (!data) {
-		vd_manifest_note(&k->w->man, "omitted", member, "cannot read %s: %s", full,
-				 strerror(errno));
+		vd_manifest_unreadable(&k->w->man, member, full, errno);
 		return;
 	}
 	vd_bw_file(k->w, member, data, len);
@@ -446,17 +478,19 @@ static void add_log(struct col *k, const char *member, const char *full, size_t 
 	free(data);
 }
 
-/* FILE, FILE.1, FILE.2.gz ...: newest first while they fit into --log-max */
+/* FILE, FILE.1, FILE.2.gz ...: newest first while they fit into --log-max; named in
+ * vifdiag.json only when FILE itself could be read (a reader goes by that list) */
 static void collect_xslog(struct col *k, const char *base, unsigned long long *used)
 {
 	char *cur = vd_asprintf("%s/%s", log_dir(), base);
+	char *first = vd_asprintf("%s/%s", VD_BUNDLE_XSLOGS, base);
 	struct stat st;
 
 	if (stat(cur, &st) < 0) {
+		free(first);
 		free(cur);
 		return;
 	}
-	json_array_append_new(k->xslogs, json_string(base));
 	for (int i = 0; i < 100; i++) {
 		char *name = i ? vd_asprintf("%s.%d", base, i) : vd_strdup(base);
 		char *full = vd_asprintf("%s/%s", log_dir(), name), *member;
@@ -475,10 +509,13 @@ static void collect_xslog(struct col *k, const char *base, unsigned long long *u
 		member = vd_asprintf("%s/%s", VD_BUNDLE_XSLOGS, name);
 		if (*used + (unsigned long long)st.st_size <= k->c->log_max) {
 			add_log(k, member, full, (size_t)st.st_size + 1, false);
-			*used += (unsigned long long)st.st_size;
+			/* one this user could not read leaves its room to the older ones */
+			if (vd_bw_has(k->w, member))
+				*used += (unsigned long long)st.st_size;
 		} else if (i == 0 && k->c->log_max > *used) {
 			add_log(k, member, full, (size_t)(k->c->log_max - *used), true);
-			*used = k->c->log_max;
+			if (vd_bw_has(k->w, member))
+				*used = k->c->log_max;
 		} else {
 			vd_manifest_note(&k->w->man, "omitted", member,
 					 "%s: %lld bytes beyond --log-max %llu MB", full,
@@ -488,6 +525,13 @@ static void collect_xslog(struct col *k, const char *base, unsigned long long *u
 		free(full);
 		free(name);
 	}
+	if (vd_bw_has(k->w, first))
+		json_array_append_new(k->xslogs, json_string(base));
+	else if (!k->xslog_why)
+		k->xslog_why = vd_strdup(vd_manifest_note_for(&k->w->man, first)
+						 ? vd_manifest_note_for(&k->w->man, first)->why
+						 : "not read");
+	free(first);
 	free(cur);
 }
 
@@ -509,11 +553,15 @@ static void collect_logs(struct col *k)
 	k->xslogs = json_array();
 	collect_xslog(k, "xenstored-access.log", &used);
 	collect_xslog(k, "xenstored-trace.log", &used);
-	if (json_array_size(k->xslogs) == 0)
+	if (json_array_size(k->xslogs) == 0 && k->xslog_why)
+		vd_manifest_note(&k->w->man, "omitted", VD_BUNDLE_XSLOGS, "%s", k->xslog_why);
+	else if (json_array_size(k->xslogs) == 0)
 		vd_manifest_note(&k->w->man, "omitted", VD_BUNDLE_XSLOGS,
 				 "no xenstored-access.log or xenstored-trace.log in %s (oxenstored "
 				 "logs access by default; C xenstored only with -T)",
 				 log_dir());
+	free(k->xslog_why);
+	k->xslog_why = NULL;
 	d = opendir(log_dir());
 	while (d && (de = readdir(d))) {
 		char *m, *full;

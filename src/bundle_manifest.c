@@ -8,9 +8,12 @@
  *   d - 0 NAME
  *   omitted NAME REASON...
  *   cut NAME REASON...
+ * A file the collector could not read ends its reason with the errno's name, "(EACCES)":
+ * the reader then fails on it as the collecting host did (vd_manifest_errno).
  */
 #include "vd_bundle.h"
 
+#include <errno.h>
 #include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -90,6 +93,70 @@ void vd_manifest_note(struct vd_manifest *m, const char *kind, const char *name,
 	why = vd_vasprintf(fmt, ap);
 	va_end(ap);
 	add_note(m, kind, name, why);
+}
+
+/* the errors reading a file gives that a reader reproduces (not ENOENT: absent is absent) */
+static const struct {
+	int e;
+	const char *name;
+} errnames[] = {
+	{ EACCES, "EACCES" },	{ EPERM, "EPERM" },
+	{ EIO, "EIO" },		{ EINVAL, "EINVAL" },
+	{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" },
+	{ ENXIO, "ENXIO" },	{ ENODEV, "ENODEV" },
+	{ EBUSY, "EBUSY" },	{ EAGAIN, "EAGAIN" },
+	{ EMFILE, "EMFILE" },	{ ENFILE, "ENFILE" },
+	{ ENOMEM, "ENOMEM" },	{ ENAMETOOLONG, "ENAMETOOLONG" },
+};
+
+void vd_manifest_unreadable(struct vd_manifest *m, const char *name, const char *path, int e)
+{
+	const char *en = NULL;
+	char *top = vd_strndup(name, strcspn(name, "/"));
+
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].e == e)
+			en = errnames[i].name;
+	/* a note's name must be a member name: an odd netdev name falls back to the top
+	 * directory (the reason quotes the path) */
+	vd_manifest_note(m, "omitted",
+			 vd_bundle_name_ok(name)  ? name
+			 : vd_bundle_name_ok(top) ? top
+						  : VD_BUNDLE_SYSFS,
+			 "cannot read %s: %s%s%s%s", path, strerror(e), en ? " (" : "",
+			 en ? en : "", en ? ")" : "");
+	free(top);
+}
+
+int vd_manifest_errno(const struct vd_manifest *m, const char *name)
+{
+	char *n = vd_strdup(name), *slash;
+	int e = 0;
+
+	/* the object or the first directory above it that could not be read */
+	for (;;) {
+		for (size_t i = 0; !e && i < m->nnotes; i++) {
+			const char *w = m->notes[i].why, *paren = strrchr(w, '(');
+			size_t len = strlen(w);
+
+			if (strcmp(m->notes[i].kind, "omitted") != 0 ||
+			    strcmp(m->notes[i].name, n) != 0 || !paren || w[len - 1] != ')')
+				continue;
+			for (size_t j = 0; j < sizeof(errnames) / sizeof(errnames[0]); j++)
+				if (strlen(errnames[j].name) == (size_t)(w + len - 1 - paren - 1) &&
+				    strncmp(paren + 1, errnames[j].name,
+					    strlen(errnames[j].name)) == 0)
+					e = errnames[j].e;
+		}
+		/* never the top directory itself: an odd name's note is there */
+		if (e || !(slash = strrchr(n, '/')))
+			break;
+		*slash = '\0';
+		if (!strchr(n, '/'))
+			break;
+	}
+	free(n);
+	return e;
 }
 
 void vd_manifest_format(const struct vd_manifest *m, struct vd_buf *out)

@@ -737,6 +737,16 @@ bool vd_bundle_is(const char *path)
 	       (n >= 262 && memcmp(head + 257, "ustar", 5) == 0);
 }
 
+int vd_bundle_gone(void *bundle, const char *path)
+{
+	const struct vd_bundle *b = bundle;
+	char *m = vd_asprintf("%s%s", VD_BUNDLE_SYSFS, path);
+	int e = vd_manifest_errno(&b->man, m);
+
+	free(m);
+	return e;
+}
+
 char *vd_bundle_member(const struct vd_bundle *b, const char *name)
 {
 	return vd_asprintf("%s/%s", b->dir, name);

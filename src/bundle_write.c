@@ -69,15 +69,39 @@ static int member_cmp(const void *a, const void *b)
 	return strcmp(((const struct vd_bmember *)a)->name, ((const struct vd_bmember *)b)->name);
 }
 
-static int put(struct archive *a, const char *top, const char *name, enum vd_mtype type,
-	       const char *data, size_t len, time_t now)
+/* one archive being written, and how far it got (for the progress line) */
+struct wr {
+	struct vd_bwriter *w;
+	struct archive *a;
+	const char *top;
+	time_t now;
+	unsigned long long done, total; /* content bytes */
+	size_t members, nmembers;
+};
+
+#define CHUNK (1u << 20) /* a progress update per MiB of a large member (a log) */
+
+static void tick(struct wr *r, bool update)
+{
+	char *what;
+
+	if (!r->w->progress)
+		return;
+	what = vd_asprintf("writing the archive: %.1f of %.1f MB, %zu of %zu members",
+			   (double)r->done / (1 << 20), (double)r->total / (1 << 20), r->members,
+			   r->nmembers);
+	r->w->progress(r->w->arg, what, update);
+	free(what);
+}
+
+static int put(struct wr *r, const char *name, enum vd_mtype type, const char *data, size_t len)
 {
 	struct archive_entry *e = archive_entry_new();
-	char *path = strcmp(name, ".") ? vd_asprintf("%s/%s", top, name) : vd_strdup(top);
+	char *path = strcmp(name, ".") ? vd_asprintf("%s/%s", r->top, name) : vd_strdup(r->top);
 	int rc = 0;
 
 	archive_entry_set_pathname(e, path);
-	archive_entry_set_mtime(e, now, 0);
+	archive_entry_set_mtime(e, r->now, 0);
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	if (type == VD_M_DIR) {
@@ -92,11 +116,23 @@ static int put(struct archive *a, const char *top, const char *name, enum vd_mty
 		archive_entry_set_perm(e, 0644);
 		archive_entry_set_size(e, (la_int64_t)len);
 	}
-	if (archive_write_header(a, e) != ARCHIVE_OK ||
-	    (type == VD_M_FILE && len && archive_write_data(a, data, len) != (la_ssize_t)len))
+	if (archive_write_header(r->a, e) != ARCHIVE_OK)
 		rc = -1;
+	for (size_t off = 0; rc == 0 && type == VD_M_FILE && off < len;) {
+		size_t n = len - off < CHUNK ? len - off : CHUNK;
+
+		if (archive_write_data(r->a, data + off, n) != (la_ssize_t)n)
+			rc = -1;
+		off += n;
+		r->done += n;
+		if (off < len)
+			tick(r, true);
+	}
 	archive_entry_free(e);
 	free(path);
+	r->members++;
+	if (rc == 0)
+		tick(r, true);
 	return rc;
 }
 
@@ -111,31 +147,34 @@ static const char *why(struct archive *a, const char *dflt)
 static int write_all(struct vd_bwriter *w, int fd, const char *path, const char *top,
 		     struct vd_err *err)
 {
-	struct archive *a = archive_write_new();
-	time_t now = time(NULL);
+	struct wr r = { .w = w, .a = archive_write_new(), .top = top, .now = time(NULL) };
 	struct vd_buf man;
 	int rc = 0;
 
 	vd_buf_init(&man);
 	vd_manifest_format(&w->man, &man);
-	archive_write_set_format_pax_restricted(a);
-	archive_write_add_filter_gzip(a);
-	if (archive_write_open_fd(a, fd) != ARCHIVE_OK ||
-	    put(a, top, ".", VD_M_DIR, "", 0, now) < 0 ||
-	    put(a, top, VD_BUNDLE_MANIFEST, VD_M_FILE, man.data, man.len, now) < 0)
+	r.total = man.len;
+	for (size_t i = 0; i < w->n; i++)
+		r.total += w->m[i].type == VD_M_FILE ? w->m[i].len : 0;
+	r.nmembers = w->n + 2; /* the top directory and MANIFEST */
+	tick(&r, false);
+	archive_write_set_format_pax_restricted(r.a);
+	archive_write_add_filter_gzip(r.a);
+	if (archive_write_open_fd(r.a, fd) != ARCHIVE_OK || put(&r, ".", VD_M_DIR, "", 0) < 0 ||
+	    put(&r, VD_BUNDLE_MANIFEST, VD_M_FILE, man.data, man.len) < 0)
 		rc = -1;
 	for (size_t i = 0; i < w->n && rc == 0; i++)
-		rc = put(a, top, w->m[i].name, w->m[i].type, w->m[i].data, w->m[i].len, now);
+		rc = put(&r, w->m[i].name, w->m[i].type, w->m[i].data, w->m[i].len);
 	if (rc < 0)
 		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write the bundle: %s", path,
-			   why(a, strerror(errno)));
+			   why(r.a, strerror(errno)));
 	/* the compressor's last block goes out here: a full disk may show only now */
-	if (archive_write_close(a) != ARCHIVE_OK && rc == 0) {
+	if (archive_write_close(r.a) != ARCHIVE_OK && rc == 0) {
 		vd_err_set(err, VD_EXIT_INTERNAL, "%s: cannot write the bundle: %s", path,
-			   why(a, "close failed"));
+			   why(r.a, "close failed"));
 		rc = -1;
 	}
-	archive_write_free(a);
+	archive_write_free(r.a);
 	vd_buf_free(&man);
 	return rc;
 }

@@ -15,23 +15,38 @@
 
 struct prog {
 	const struct vd_opts *o;
-	struct timespec t0;
-	bool shown;
+	struct timespec t0, last;
+	unsigned long after_ms; /* nothing before (VIFDIAG_PROGRESS_MS, default 1000) */
+	bool shown;		/* a line is on the terminal: cleared at the end */
+	bool step_shown;	/* ... for the current step */
 	bool tty;
 };
 
-static void on_progress(void *arg, const char *what)
+#define UPDATE_MS 200 /* at most five updates a second of one step */
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void on_progress(void *arg, const char *what, bool update)
 {
 	struct prog *p = arg;
 	struct timespec t;
 
+	if (!update)
+		p->step_shown = false;
+	/* only for a person watching, only when it takes a while, and a new step at once
+	 * while the updates of one step are rate-limited */
+	if (!p->tty)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	/* only when it takes a while, and only for a person watching */
-	if (!p->tty ||
-	    (t.tv_sec - p->t0.tv_sec) * 1000 + (t.tv_nsec - p->t0.tv_nsec) / 1000000 < 1000)
+	if (ms_between(&p->t0, &t) < (long)p->after_ms ||
+	    (update && p->step_shown && ms_between(&p->last, &t) < UPDATE_MS))
 		return;
 	vd_render_progress(p->o, what);
-	p->shown = true;
+	p->shown = p->step_shown = true;
+	p->last = t;
 }
 
 static char *default_name(bool redact)
@@ -65,14 +80,20 @@ static char *top_of(const char *path)
 	return t;
 }
 
+/* mode 0600 whatever a file of that name had: it undoes the redaction */
 static int write_map(const char *path, struct vd_redact *r, struct vd_err *err)
 {
 	struct vd_buf b;
-	int rc;
+	const char *why = vd_not_replaceable(path);
+	int rc = -1;
 
 	vd_buf_init(&b);
 	vd_redact_map(r, &b);
-	rc = vd_write_atomic(path, b.data, b.len, 0600, err);
+	/* checked again: it may have become a link while the bundle was collected */
+	if (why)
+		vd_err_set(err, VD_EXIT_INTERNAL, "%s: not a regular file (%s)", path, why);
+	else
+		rc = vd_write_atomic(path, b.data ? b.data : "", b.len, 0600, err);
 	vd_buf_free(&b);
 	return rc;
 }
@@ -84,7 +105,7 @@ int vd_cmd_dump(const struct vd_invocation *inv)
 	struct vd_collect c = { .o = o, .progress = on_progress, .arg = &p };
 	char *path = o->output ? vd_strdup(o->output) : default_name(o->redact);
 	char *top = top_of(path), *map = NULL;
-	const char *why;
+	const char *why, *env;
 	struct vd_redact *r = NULL;
 	struct vd_bwriter w;
 	int rc;
@@ -105,10 +126,14 @@ int vd_cmd_dump(const struct vd_invocation *inv)
 	free(map);
 	map = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+	/* tests make it 0, so that a line shows without a slow machine */
+	if (!(env = getenv("VIFDIAG_PROGRESS_MS")) || !vd_parse_uint_str(env, 3600000, &p.after_ms))
+		p.after_ms = 1000;
 	c.log_max = (unsigned long long)(o->log_max_mb ? o->log_max_mb : 64) << 20;
 	vd_bw_init(&w);
 	rc = vd_collect(&c, &w, inv->err);
 	if (rc == 0 && o->redact) {
+		on_progress(&p, "redacting", false);
 		r = vd_redact_new();
 		for (size_t i = 0; i < c.nwords; i++)
 			vd_redact_word(r, c.words[i], i + 1 == c.nwords ? "host" : "name");
@@ -126,6 +151,8 @@ int vd_cmd_dump(const struct vd_invocation *inv)
 			w.man.notes[i].name = t;
 		}
 	}
+	w.progress = on_progress;
+	w.arg = &p;
 	if (rc == 0)
 		rc = vd_bw_write(&w, path, top, inv->err);
 	if (rc == 0 && r) {

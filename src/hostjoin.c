@@ -188,6 +188,11 @@ void vd_host_join(struct vd_host *h, struct vd_sysfs *s)
 
 	s->facts = vd_calloc(h->nvifs ? h->nvifs : 1, sizeof(*s->facts));
 	s->nfacts = h->nvifs;
+	/* a bundle made by a user who could not read everything: what the analysis lacks */
+	for (size_t i = 0; i < s->ngaps; i++) {
+		h->notes = vd_realloc(h->notes, (h->nnotes + 1) * sizeof(*h->notes));
+		h->notes[h->nnotes++] = vd_strdup(s->gaps[i]);
+	}
 	if (!s->unavailable)
 		local = local_domid(h, s, &assumed);
 	else if (s->asked) {

@@ -54,6 +54,8 @@ static int load_bundle(struct vd_report *r, const struct vd_opts *o, struct vd_e
 		so.shown = r->bundle->sysfs_shown;
 		so.require_xen = r->bundle->sysfs_require_xen;
 		so.ovs_answers = ovs;
+		so.gone = vd_bundle_gone;
+		so.gone_arg = r->bundle;
 	}
 	r->sysfs = vd_sysfs_read_with(&so);
 	free(root);

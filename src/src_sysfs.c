@@ -57,6 +57,49 @@ static char *shown(const struct reader *rd, const char *path)
 	return vd_asprintf("%s%s", rd->shown, path + n);
 }
 
+/*
+ * A bundle: the errno its host got for path, which is then not in the bundle (0: it is, or
+ * was absent there too). The reader fails on it as that host did, and says once what the
+ * bundle lacks.
+ */
+static int bundle_gap(const struct reader *rd, const char *path)
+{
+	struct vd_sysfs *s = rd->s;
+	size_t n = strlen(rd->pfx);
+	char *sp, *msg;
+	int e;
+
+	if (!rd->o->gone || strncmp(path, rd->pfx, n) != 0 ||
+	    !(e = rd->o->gone(rd->o->gone_arg, path + n)))
+		return 0;
+	sp = shown(rd, path);
+	msg = vd_asprintf("not in the bundle: %s (%s on the host that made it)", sp, strerror(e));
+	free(sp);
+	for (size_t i = 0; i < s->ngaps && msg; i++)
+		if (strcmp(s->gaps[i], msg) == 0) {
+			free(msg);
+			msg = NULL;
+		}
+	if (msg) {
+		s->gaps = vd_realloc(s->gaps, (s->ngaps + 1) * sizeof(*s->gaps));
+		s->gaps[s->ngaps++] = msg;
+	}
+	return e;
+}
+
+/* A directory to list; one its bundle could not list fails even when it stands empty. */
+static DIR *open_dir(const struct reader *rd, const char *path)
+{
+	int e;
+
+	seen(rd, VD_SEEN_LIST, path);
+	if ((e = bundle_gap(rd, path))) {
+		errno = e;
+		return NULL;
+	}
+	return opendir(path);
+}
+
 static char *pathf(const struct reader *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static char *pathf(const struct reader *rd, const char *fmt, ...)
@@ -86,8 +129,11 @@ static char *slurp(const struct reader *rd, const char *path)
 	int e;
 
 	seen(rd, VD_SEEN_FILE, path);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == ENOENT && (e = bundle_gap(rd, path)))
+			errno = e;
 		return NULL;
+	}
 	e = fstat(fd, &st) < 0	   ? errno
 	    : S_ISDIR(st.st_mode)  ? EISDIR
 	    : !S_ISREG(st.st_mode) ? EINVAL
@@ -162,6 +208,8 @@ static char *link_base(const struct reader *rd, const char *path)
 
 	seen(rd, VD_SEEN_LINK, path);
 	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0 && errno == ENOENT)
+		bundle_gap(rd, path);
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
@@ -185,7 +233,11 @@ static bool is_dir(const struct reader *rd, const char *path)
 	struct stat st;
 
 	seen(rd, VD_SEEN_DIR, path);
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode);
+	if (errno == ENOENT)
+		bundle_gap(rd, path);
+	return false;
 }
 
 static bool if_has_dir(const struct reader *rd, const char *ifname, const char *name)
@@ -207,7 +259,7 @@ static bool numbered(const char *name, const char *prefix, unsigned long *n)
 static void count_queues(const struct reader *rd, struct vd_netdev *nd)
 {
 	char *p = pathf(rd, "/sys/class/net/%s/queues", nd->name);
-	DIR *d = (seen(rd, VD_SEEN_LIST, p), opendir(p));
+	DIR *d = open_dir(rd, p);
 	struct dirent *de;
 	unsigned long n;
 
@@ -465,7 +517,7 @@ static void read_netdevs(struct reader *rd)
 {
 	struct vd_sysfs *s = rd->s;
 	char *p = pathf(rd, "/sys/class/net");
-	DIR *d = (seen(rd, VD_SEEN_LIST, p), opendir(p));
+	DIR *d = open_dir(rd, p);
 	struct dirent *de;
 
 	if (!d) {
@@ -642,7 +694,7 @@ static int ring_cmp(const void *a, const void *b)
 
 static void read_rings(const struct reader *rd, const char *dir, struct vd_nbdebug *dbg)
 {
-	DIR *d = (seen(rd, VD_SEEN_LIST, dir), opendir(dir));
+	DIR *d = open_dir(rd, dir);
 	struct dirent *de;
 	unsigned long id;
 
@@ -698,7 +750,7 @@ static void read_debugfs(const struct reader *rd)
 	char *top = pathf(rd, "/sys/kernel/debug");
 	char *nb = pathf(rd, "/sys/kernel/debug/xen-netback");
 	char *stop = shown(rd, top), *snb = shown(rd, nb);
-	DIR *d = (seen(rd, VD_SEEN_LIST, top), opendir(top));
+	DIR *d = open_dir(rd, top);
 	struct dirent *de;
 	int e;
 
@@ -714,8 +766,7 @@ static void read_debugfs(const struct reader *rd)
 		goto out;
 	}
 	closedir(d);
-	seen(rd, VD_SEEN_LIST, nb);
-	d = opendir(nb);
+	d = open_dir(rd, nb);
 	if (!d) {
 		e = errno;
 		s->debugfs_note =
@@ -861,6 +912,7 @@ void vd_sysfs_free(struct vd_sysfs *s)
 		free(s->facts[i].twins);
 	free(s->facts);
 	vd_strv_free(s->strs, s->nstrs);
+	vd_strv_free(s->gaps, s->ngaps);
 	free(s->debugfs_note);
 	free(s->unavailable);
 	free(s->root);

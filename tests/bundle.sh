@@ -12,6 +12,7 @@ XSD=$B/vd-xenstored
 pid=""
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -S "$T/tmux" ] && tmux -S "$T/tmux" kill-server 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -127,6 +128,36 @@ else
 	nok "log --from BUNDLE"; diff "$T/log.direct" "$T/log.bundle" | head -5 | sed 's/^/# /'
 fi
 
+# ---- log --from BUNDLE over rotations: the same events and stalls as the files read directly ----
+# a recorded bring-up cut in three: the current log, a .1 and a .2.gz, in time order
+L=../logs/bringup.access.log
+rm -rf "$T/rot" && mkdir -p "$T/rot/d"
+sed -n '1,24p' "$L" | gzip >"$T/rot/d/xenstored-access.log.2.gz"
+sed -n '25,48p' "$L" >"$T/rot/d/xenstored-access.log.1"
+sed -n '49,$p' "$L" >"$T/rot/d/xenstored-access.log"
+start_server host-linux-bridge/tree.txt
+VIFDIAG_LOG_DIR=$T/rot/d "$BIN" dump -o "$T/rot.tar.gz" --sysfs-root host-linux-bridge/sysfs >/dev/null 2>"$T/err"
+stop_server
+nodir() { sed 's/"file":"[^"]*"//g; s|[^ ]*/xenstored-access\.log|LOG|g'; }
+"$BIN" log --json "$T/rot/d/xenstored-access.log" 2>&1 | nodir >"$T/rot.direct"
+"$BIN" log --json --from "$T/rot.tar.gz" 2>&1 | nodir >"$T/rot.bundle"
+"$BIN" log "$T/rot/d/xenstored-access.log" 2>&1 | nodir >"$T/rot.direct.txt"
+"$BIN" log --from "$T/rot.tar.gz" 2>&1 | nodir >"$T/rot.bundle.txt"
+# and what the whole log, uncut, says (at other line numbers: those are of each file)
+noline() { sed 's/,"line":[0-9]*//' "$1"; }
+"$BIN" log --json "$L" 2>&1 | nodir >"$T/rot.whole"
+members=$(tar -tzf "$T/rot.tar.gz" | grep -c 'logs/xenstored/xenstored-access\.log\(\.1\|\.2\.gz\)\?$')
+if [ "$members" = 3 ] && [ "$(wc -l <"$T/rot.direct")" -ge 5 ] && cmp -s "$T/rot.direct" "$T/rot.bundle" &&
+	cmp -s "$T/rot.direct.txt" "$T/rot.bundle.txt" && noline "$T/rot.whole" | cmp -s - <(noline "$T/rot.bundle") &&
+	grep -q 'Connected/Connected' "$T/rot.bundle.txt"; then
+	ok "log --from BUNDLE with a .1 and a .2.gz equals log on the same files and on the uncut log ($(wc -l <"$T/rot.direct") lines, JSON and text)"
+else
+	nok "log --from BUNDLE over rotations ($members members)"; diff "$T/rot.direct" "$T/rot.bundle" | head -5 | sed 's/^/# /'
+	diff <(noline "$T/rot.whole") <(noline "$T/rot.bundle") | head -5 | sed 's/^/# /'
+	diff "$T/rot.direct.txt" "$T/rot.bundle.txt" | head -5 | sed 's/^/# /'
+fi
+rm -rf "$T/rot"
+
 # ---- --log-max: rotations newest first, the rest omitted with the reason ----
 start_server healthy-single-queue/tree.txt
 head -c 900000 /dev/urandom | base64 >"$T/logs/xenstored-access.log.1"
@@ -142,6 +173,74 @@ else
 	nok "--log-max"; grep -v '^[fdl] ' "$T/cap/MANIFEST" | sed 's/^/# /'
 fi
 rm -f "$T/logs"/xenstored-access.log.*
+
+# ---- the progress line: on a terminal through the archive write, cleared; never elsewhere ----
+# VIFDIAG_PROGRESS_MS=0: at once, so that no test depends on the machine being slow
+tm() { tmux -S "$T/tmux" "$@"; }
+screen() { tm capture-pane -p -t "=$1:" 2>/dev/null; }
+wait_screen() { # NAME ERE: polls up to ~60 s (an ASan build compressing 24 MB on a loaded machine)
+	i=0
+	while [ $i -lt 600 ]; do
+		screen "$1" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# runs "vifdiag dump ARGS" in a 160x40 terminal once its output is recorded (pipe-pane)
+term_dump() { # NAME ARGS...
+	n=$1
+	shift
+	rm -f "$T/$n.go" "$T/$n.raw"
+	tm new-session -d -s "$n" -x 160 -y 40 "env -i PATH=/usr/bin:/bin TERM=xterm NO_COLOR=1 VIFDIAG_PROGRESS_MS=0 \
+		XENSTORED_PATH=$T/sock VIFDIAG_LOG_DIR=$T/logs VIFDIAG_VARLOG_DIR=$T/varlog sh -c '
+		while [ ! -e $T/$n.go ]; do sleep 0.05; done
+		$BIN dump $*; echo \"[exit \$?]\"; exec sleep 300'"
+	tm pipe-pane -o -t "=$n:" "cat >>$T/$n.raw"
+	: >"$T/$n.go"
+	wait_screen "$n" '^\[exit [0-9]+\]'
+	# and the recording has caught up
+	i=0
+	while ! grep -aq 'exit [0-9]' "$T/$n.raw" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+if command -v tmux >/dev/null; then
+	start_server healthy-single-queue/tree.txt
+	head -c 18000000 /dev/urandom | base64 >"$T/logs/xenstored-access.log.1" # 24 MB
+	term_dump prog -o "$T/prog.tar.gz" --log-max 32
+	# the recording holds every progress line the terminal got, the screen what is left
+	tr '\r' '\n' <"$T/prog.raw" | grep -a 'vifdiag dump: writing the archive: ' | sed 's/\x1b\[K//g' | sort -u >"$T/prog.lines"
+	left=$(screen prog | grep -v '^$')
+	if grep -qE '^vifdiag dump: writing the archive: [0-9]+\.[0-9] of 2[0-9]\.[0-9] MB, [0-9]+ of [0-9]+ members\.\.\.$' "$T/prog.lines"; then
+		ok "dump on a terminal: a progress line while the archive is written ($(wc -l <"$T/prog.lines") updates)"
+	else nok "dump on a terminal: no progress line while writing"; tr '\r\033' '\n~' <"$T/prog.raw" | tail -5 | sed 's/^/# /'; fi
+	if [ "$(printf '%s\n' "$left" | wc -l)" = 2 ] &&
+		printf '%s\n' "$left" | head -1 | grep -qE "^wrote $T/prog.tar.gz: [0-9]+ members, [0-9]+ omitted or cut \(see its MANIFEST\)$" &&
+		[ "$(printf '%s\n' "$left" | tail -1)" = "[exit 0]" ]; then
+		ok "dump on a terminal: the progress line is cleared, only the result is left"
+	else nok "dump on a terminal leaves:"; printf '%s\n' "$left" | sed 's/^/# | /'; fi
+	# stderr to a file, stdout on the terminal: nothing but the result anywhere
+	term_dump prog2 -o "$T/prog2.tar.gz" --log-max 32 "2>$T/prog2.err"
+	left=$(screen prog2 | grep -v '^$')
+	if [ ! -s "$T/prog2.err" ] && [ "$(printf '%s\n' "$left" | wc -l)" = 2 ] &&
+		printf '%s\n' "$left" | head -1 | grep -q "^wrote $T/prog2.tar.gz: " && grep -aq 'wrote ' "$T/prog2.raw" &&
+		! grep -aq 'vifdiag dump:' "$T/prog2.raw"; then
+		ok "dump with stderr not a terminal: no progress line, only the result"
+	else nok "dump with stderr to a file: '$(cat "$T/prog2.err")'"; printf '%s\n' "$left" | sed 's/^/# | /'; fi
+	tm kill-server 2>/dev/null
+	stop_server
+	rm -f "$T/logs"/xenstored-access.log.* "$T"/prog*.tar.gz
+else
+	nok "tmux is not installed: the progress line is not tested"
+fi
+# neither stream a terminal: stdout is the result line, stderr empty
+start_server healthy-single-queue/tree.txt
+VIFDIAG_PROGRESS_MS=0 "$BIN" dump -o "$T/quiet.tar.gz" >"$T/quiet.out" 2>"$T/quiet.err"
+rc=$?
+stop_server
+if [ $rc = 0 ] && [ ! -s "$T/quiet.err" ] && [ "$(wc -l <"$T/quiet.out")" = 1 ] && grep -q "^wrote $T/quiet.tar.gz: " "$T/quiet.out"; then
+	ok "dump with stderr not a terminal: stderr empty, one result line"
+else nok "dump off a terminal: rc $rc, stderr '$(head -c 200 "$T/quiet.err" | tr '\r\033' '|~')'"; fi
+rm -f "$T/quiet.tar.gz"
 
 # ---- redaction ----
 c=host-linux-bridge
@@ -199,6 +298,98 @@ if [ -s "$T/p.json" ] && ! cmp -s "$T/p.json" "$T/r.json" && jq -S --ascii-outpu
 	ok "redaction: status --json of the redacted bundle equals the plain one after mapping"
 else
 	nok "redaction: status differs after mapping"; diff "$T/p.json" "$T/r.mapped" | head -10 | sed 's/^/# /'
+fi
+
+# ---- the map: mode 0600 whatever was there, whatever the umask ----
+start_server "$c/tree.txt"
+rm -rf "$T/o2" && mkdir "$T/o2"
+echo old >"$T/o2/m.tar.gz.map" && chmod 644 "$T/o2/m.tar.gz.map"
+(umask 000 && "$BIN" dump -o "$T/o2/m.tar.gz" --redact --sysfs-root "$c/sysfs" >/dev/null 2>"$T/err")
+rc1=$?
+(umask 000 && "$BIN" dump -o "$T/o2/n.tar.gz" --redact --sysfs-root "$c/sysfs" >/dev/null 2>>"$T/err")
+rc2=$?
+stop_server
+if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$(stat -c %a "$T/o2/m.tar.gz.map")" = 600 ] &&
+	[ "$(stat -c %a "$T/o2/n.tar.gz.map")" = 600 ] && grep -q "$(printf '\t')" "$T/o2/m.tar.gz.map" &&
+	! grep -qx old "$T/o2/m.tar.gz.map" && [ -z "$(ls -A "$T/o2" | grep '^\.')" ]; then
+	ok "redaction: FILE.map is mode 0600, replacing a 0644 one, under umask 000"
+else nok "redaction: map modes $(stat -c %a "$T/o2"/*.map | tr '\n' ' ') rc $rc1 $rc2 $(cat "$T/err")"; fi
+rm -rf "$T/o2"
+
+# ---- a dump by a user who cannot read everything: said in MANIFEST, and by the analysis ----
+if [ "$(id -u)" != 0 ]; then
+	echo "# skipped: the non-root dump (it needs root to drop to nobody)"
+elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	# root reads a mode 000 file anyway: the dump must run as someone else
+	NB="setpriv --reuid=nobody --regid=$(id -gn nobody) --clear-groups"
+	c=host-rx-stalled
+	chmod 711 "$T" # nobody reaches the socket, the logs and the copy, not the rest
+	rm -rf "$T/pub" && mkdir -m 1777 "$T/pub"
+	cp -a "$c/sysfs" "$T/pub/sysfs" && chmod -R a+rX "$T/pub/sysfs"
+	start_server "$c/tree.txt"
+	"$BIN" status >/dev/null 2>&1 # something in the access log
+	chmod 666 "$T/sock"
+	chmod 755 "$T/logs"
+	head -c 1100000 /dev/urandom | base64 >>"$T/logs/xenstored-access.log" # 1.4 MB
+	head -c 700000 /dev/urandom | base64 >"$T/logs/xenstored-access.log.1"  # 0.9 MB, readable
+	chmod 640 "$T/logs/xenstored-access.log" # as /var/log/xen files often are
+	chmod 000 "$T/pub/sysfs/sys/kernel/debug" # debugfs is root-only
+	chmod 000 "$T/pub/sysfs/sys/class/net/vif1.1/operstate"
+	$NB "$BIN" status --json --sysfs-root "$T/pub/sysfs" >"$T/nob-live.json" 2>/dev/null
+	$NB "$BIN" show --json 1 --sysfs-root "$T/pub/sysfs" >"$T/nob-live-show.json" 2>/dev/null
+	$NB "$BIN" dump -o "$T/pub/nob.tar.gz" --sysfs-root "$T/pub/sysfs" --log-max 2 >"$T/nob.out" 2>"$T/nob.err"
+	rc=$?
+	stop_server
+	rm -rf "$T/nob" && mkdir "$T/nob" && tar -xzf "$T/pub/nob.tar.gz" -C "$T/nob" 2>/dev/null
+	man=$T/nob/nob/MANIFEST
+	if [ $rc = 0 ] && [ ! -s "$T/nob.err" ] && [ -s "$man" ] && grep -q '^f .* xenstore\.txt$' "$man" &&
+		grep -q '^f .* sysfs/sys/devices/vif-1-1/net/vif1.1/mtu$' "$man"; then
+		ok "dump as nobody: exit 0 with what it could read"
+	else nok "dump as nobody: rc $rc: $(cat "$T/nob.err")"; fi
+	for want in 'sysfs/sys/kernel/debug cannot read /sys/kernel/debug: Permission denied (EACCES)' \
+		'sysfs/sys/class/net/vif1.1/operstate cannot read /sys/class/net/vif1.1/operstate: Permission denied (EACCES)' \
+		"logs/xenstored/xenstored-access.log cannot read $T/logs/xenstored-access.log: Permission denied (EACCES)" \
+		"logs/xenstored cannot read $T/logs/xenstored-access.log: Permission denied (EACCES)"; do
+		if grep -qxF "omitted $want" "$man"; then ok "dump as nobody: MANIFEST says: omitted ${want%% *}"
+		else nok "dump as nobody: MANIFEST lacks 'omitted $want'"; grep -v '^[fdl] ' "$man" | sed 's/^/# /'; fi
+	done
+	# nothing it could not read is left out silently: no member for them, and no empty debugfs
+	if ! grep -qE ' sysfs/sys/kernel/debug(/|$)' "$man" && ! grep -q '^f .*/vif1.1/operstate$' "$man"; then
+		ok "dump as nobody: no member stands in for what it could not read"
+	else nok "dump as nobody: members for unreadable objects: $(grep -E 'debug|vif1.1/operstate' "$man" | grep '^[fdl]')"; fi
+	# the unreadable current log leaves its room under --log-max 2 to the readable .1
+	if grep -q '^f .* logs/xenstored/xenstored-access\.log\.1$' "$man"; then
+		ok "dump as nobody: a log it could not read does not count against --log-max"
+	else nok "dump as nobody: .1 not taken"; grep 'xenstored-access' "$man" | sed 's/^/# /'; fi
+	"$BIN" status --json --from "$T/pub/nob.tar.gz" >"$T/nob-bun.json" 2>/dev/null
+	"$BIN" show --json 1 --from "$T/pub/nob.tar.gz" >"$T/nob-bun-show.json" 2>/dev/null
+	# (jq 1.6 -e passes on empty input: the files must hold something)
+	if [ -s "$T/nob-bun.json" ] && [ -s "$T/nob-bun-show.json" ] &&
+		jq -e '[.. | .rings_unavailable? // empty] | length > 0 and all(test("/sys/kernel/debug: Permission denied \\(debugfs is root-only\\)"))' "$T/nob-bun-show.json" >/dev/null &&
+		jq -e --arg r "$T/pub/sysfs" '.warnings | any(. == "not in the bundle: \($r)/sys/class/net/vif1.1/operstate (Permission denied on the host that made it)")' "$T/nob-bun.json" >/dev/null &&
+		jq -e --arg r "$T/pub/sysfs" '.warnings | any(. == "not in the bundle: \($r)/sys/kernel/debug (Permission denied on the host that made it)")' "$T/nob-bun.json" >/dev/null; then
+		ok "status --from nobody's bundle: debugfs root-only where the rings are, and what the bundle lacks"
+	else nok "status --from nobody's bundle"; jq -c '[.warnings, [.. | .rings_unavailable? // empty]]' "$T/nob-bun.json" "$T/nob-bun-show.json" | sed 's/^/# /'; fi
+	# and apart from those warnings what nobody saw live
+	nowarn='del(.source) | .warnings |= map(select(startswith("not in the bundle: ") | not))'
+	if [ -s "$T/nob-live.json" ] && diff <(jq -S "$nowarn" "$T/nob-live.json") <(jq -S "$nowarn" "$T/nob-bun.json") >"$T/d" &&
+		diff <(jq -S "$nowarn" "$T/nob-live-show.json") <(jq -S "$nowarn" "$T/nob-bun-show.json") >>"$T/d"; then
+		ok "status and show --from nobody's bundle equal them as nobody live but for what the bundle lacks"
+	else nok "status as nobody live vs its bundle"; head -10 "$T/d" | sed 's/^/# /'; fi
+	"$BIN" status --from "$T/pub/nob.tar.gz" >/dev/null 2>"$T/nob-st.err"
+	if grep -qxF "vifdiag: note: not in the bundle: $T/pub/sysfs/sys/class/net/vif1.1/operstate (Permission denied on the host that made it)" "$T/nob-st.err"; then
+		ok "status --from nobody's bundle (text) notes what the bundle lacks"
+	else nok "status text from nobody's bundle"; sed 's/^/# /' "$T/nob-st.err"; fi
+	"$BIN" log --from "$T/pub/nob.tar.gz" >/dev/null 2>"$T/nob-log.err"
+	rc=$?
+	if [ $rc = 3 ] && grep -q "the bundle has no xenstored log: cannot read $T/logs/xenstored-access.log: Permission denied" "$T/nob-log.err"; then
+		ok "log --from nobody's bundle: exit 3, says why there is no log"
+	else nok "log --from nobody's bundle: rc $rc $(cat "$T/nob-log.err")"; fi
+	chmod 700 "$T"
+	chmod -R u+rwX "$T/pub"
+	rm -rf "$T/pub" "$T/nob" "$T/logs"/xenstored-access.log.*
+else
+	nok "no setpriv or no user nobody: the non-root dump is not tested"
 fi
 
 # ---- hostile and corrupted bundles: exit 3, the member named, nothing outside TMPDIR ----
@@ -295,11 +486,15 @@ kinds="fifo link adir"
 # a character device (what /dev/null is), where this user may make one
 mknod "$T/o/dev" c 1 7 2>/dev/null && kinds="$kinds dev"
 start_server healthy-single-queue/tree.txt
-for k in $kinds map; do
+for k in $kinds map dangling-map; do
 	case $k in
 	map)
 		tgt=$T/o/b.tar.gz extra=--redact
 		ln -s "$T/o/target" "$T/o/b.tar.gz.map"
+		;;
+	dangling-map) # a link to where the map would be made: none must be
+		tgt=$T/o/c.tar.gz extra=--redact
+		ln -s "$T/o/nowhere" "$T/o/c.tar.gz.map"
 		;;
 	*) tgt=$T/o/$k extra= ;;
 	esac
@@ -308,6 +503,7 @@ for k in $kinds map; do
 	case $k in
 	fifo) still() { [ -p "$T/o/fifo" ]; } ;;
 	link | map) still() { [ -L "$T/o/${k/map/b.tar.gz.map}" ] && [ "$(cat "$T/o/target")" = keep ]; } ;;
+	dangling-map) still() { [ -L "$T/o/c.tar.gz.map" ] && [ ! -e "$T/o/nowhere" ] && [ ! -e "$T/o/c.tar.gz" ]; } ;;
 	adir) still() { [ -d "$T/o/adir" ] && [ -z "$(ls -A "$T/o/adir")" ]; } ;;
 	dev) still() { [ -c "$T/o/dev" ]; } ;;
 	esac

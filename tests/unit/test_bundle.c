@@ -3,6 +3,8 @@
  * written back as xenstore-ls -f text. */
 #include "vd_test.h"
 
+#include <errno.h>
+
 #include "vd_bundle.h"
 #include "vd_xl.h"
 
@@ -27,6 +29,43 @@ static void test_manifest_roundtrip(void **state)
 	assert_int_equal(vd_manifest_find(&back, "sysfs/l")->size, 4);
 	assert_string_equal(vd_manifest_note_for(&back, "host/xl-info.txt")->why,
 			    "xl is not installed");
+	vd_buf_free(&b);
+	vd_manifest_free(&m);
+	vd_manifest_free(&back);
+}
+
+/* what the collector could not read: the errno survives the MANIFEST, for the object and
+ * what lies under an unreadable directory, and only there */
+static void test_manifest_unreadable(void **state)
+{
+	struct vd_manifest m = { 0 }, back = { 0 };
+	struct vd_buf b;
+	struct vd_err e;
+
+	vd_err_clear(&e);
+	vd_manifest_unreadable(&m, "sysfs/sys/kernel/debug", "/sys/kernel/debug", EACCES);
+	vd_manifest_unreadable(&m, "sysfs/sys/class/net/vif1.0/mtu", "/sys/class/net/vif1.0/mtu",
+			       EIO);
+	vd_manifest_unreadable(&m, "sysfs/proc/interrupts", "/proc/interrupts", ENOENT);
+	/* a name that is no member name: noted under the top directory */
+	vd_manifest_unreadable(&m, "sysfs/sys/class/net/a b", "/sys/class/net/a b", EACCES);
+	vd_manifest_note(&m, "omitted", "sysfs/sys/x", "cannot read: who knows (EACCES");
+	vd_buf_init(&b);
+	vd_manifest_format(&m, &b);
+	assert_int_equal(vd_manifest_parse(b.data, b.len, &back, &e), 0);
+	assert_string_equal(vd_manifest_note_for(&back, "sysfs/sys/kernel/debug")->why,
+			    "cannot read /sys/kernel/debug: Permission denied (EACCES)");
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/sys/kernel/debug"), EACCES);
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/sys/kernel/debug/xen-netback"), EACCES);
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/sys/kernel"), 0);
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/sys/class/net/vif1.0/mtu"), EIO);
+	/* absent is absent, not unreadable */
+	assert_string_equal(vd_manifest_note_for(&back, "sysfs/proc/interrupts")->why,
+			    "cannot read /proc/interrupts: No such file or directory");
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/proc/interrupts"), 0);
+	assert_non_null(vd_manifest_note_for(&back, "sysfs"));
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/sys/class/net/vif1.1/mtu"), 0);
+	assert_int_equal(vd_manifest_errno(&back, "sysfs/sys/x"), 0);
 	vd_buf_free(&b);
 	vd_manifest_free(&m);
 	vd_manifest_free(&back);
@@ -168,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_manifest_roundtrip),
 		cmocka_unit_test(test_manifest_rejects),
+		cmocka_unit_test(test_manifest_unreadable),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_xl_json),
 		cmocka_unit_test(test_redact),
