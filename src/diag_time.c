@@ -108,11 +108,20 @@ static void rule_stuck(struct vd_vif *v, const struct vd_timeline *tl, const str
 	ev_line(f, end_word[!t->stall_end], &t->e[!t->stall_end].set);
 }
 
+/* A count the rule judged by, as time evidence. */
+static void ev_count(struct vd_finding *f, const char *what, unsigned long count)
+{
+	char n[32];
+
+	snprintf(n, sizeof(n), "%lu", count);
+	vd_finding_add_evidence(f, VD_EV_TIME, what, n, strlen(n), NULL);
+}
+
 static void rule_flapping(struct vd_vif *v, const struct vd_timeline *tl, const struct vd_tl_vif *t)
 {
 	int k = t->e[VD_END_FRONTEND].close_cycles >= t->e[VD_END_BACKEND].close_cycles ? 0 : 1;
 	const struct vd_tl_end *e = &t->e[k];
-	char what[96], n[32];
+	char what[96];
 	struct vd_finding *f;
 
 	if (e->close_cycles < FLAP_CYCLES)
@@ -127,8 +136,7 @@ static void rule_flapping(struct vd_vif *v, const struct vd_timeline *tl, const 
 		end_word[k], e->close_cycles);
 	f = vd_vif_last_finding(v);
 	snprintf(what, sizeof(what), "close cycles of the %s in the log", end_word[k]);
-	snprintf(n, sizeof(n), "%lu", e->close_cycles);
-	vd_finding_add_evidence(f, VD_EV_TIME, what, n, strlen(n), NULL);
+	ev_count(f, what, e->close_cycles);
 	if (e->nmarks)
 		ev_time(f, tl, "since the first close", e->marks[0].t_ms);
 	for (size_t i = 0; i < e->nmarks; i++)
@@ -138,7 +146,6 @@ static void rule_flapping(struct vd_vif *v, const struct vd_timeline *tl, const 
 static void rule_reconnect_loop(struct vd_vif *v, const struct vd_timeline *tl,
 				const struct vd_tl_vif *t)
 {
-	char n[32];
 	struct vd_finding *f;
 
 	if (t->reconnects < LOOP_RECONNECTS)
@@ -152,11 +159,8 @@ static void rule_reconnect_loop(struct vd_vif *v, const struct vd_timeline *tl,
 		"removed or an end fell back into the handshake without closing",
 		t->connections, t->reconnects);
 	f = vd_vif_last_finding(v);
-	snprintf(n, sizeof(n), "%lu", t->connections);
-	vd_finding_add_evidence(f, VD_EV_TIME, "connections in the log", n, strlen(n), NULL);
-	snprintf(n, sizeof(n), "%lu", t->reconnects);
-	vd_finding_add_evidence(f, VD_EV_TIME, "reconnections without a close cycle", n, strlen(n),
-				NULL);
+	ev_count(f, "connections in the log", t->connections);
+	ev_count(f, "reconnections without a close cycle", t->reconnects);
 	if (t->nrmarks)
 		ev_time(f, tl, "since the first disconnect", t->rmarks[0].t_ms);
 	for (size_t i = 0; i < t->nrmarks; i++)

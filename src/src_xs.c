@@ -291,34 +291,49 @@ static void walk_plan(struct walk *w, const struct plan *pl)
 		walk_tree(w, pl->roots[i]);
 }
 
-static int one_attempt(struct xs_handle *xs, struct vd_xsconn *conn, unsigned long *replies,
-		       struct vd_snap **snap, const struct plan *pl, bool txn, bool *again)
+/*
+ * One read in a transaction (txn) or in none; *again when the commit says the store
+ * changed meanwhile (EAGAIN). Shared by the whole walk and the per-domain one.
+ */
+static int in_txn(struct walk *w, bool txn, bool *again, void (*body)(struct walk *, void *),
+		  void *arg)
 {
-	struct walk w = { .xs = xs, .conn = conn, .t = XBT_NULL, .snap = *snap };
 	int rc;
 
 	*again = false;
 	if (txn) {
-		w.t = xs_transaction_start(xs);
-		answered(&w, w.t != XBT_NULL);
-		if (w.t == XBT_NULL) {
-			rc = errno ? errno : EIO;
-			goto out;
-		}
+		w->t = xs_transaction_start(w->xs);
+		answered(w, w->t != XBT_NULL);
+		if (w->t == XBT_NULL)
+			return errno ? errno : EIO;
 	}
-	walk_plan(&w, pl);
+	body(w, arg);
 	/* Commit even though nothing was written: only a commit tells us the reads agreed. */
-	rc = w.fatal;
+	rc = w->fatal;
 	if (txn) {
-		bool ended = xs_transaction_end(xs, w.t, w.fatal != 0);
+		bool ended = xs_transaction_end(w->xs, w->t, w->fatal != 0);
 
-		answered(&w, ended);
-		if (!ended && errno == EAGAIN && !w.fatal)
+		answered(w, ended);
+		if (!ended && errno == EAGAIN && !w->fatal)
 			*again = true;
-		else if (!ended && !w.fatal)
+		else if (!ended && !w->fatal)
 			rc = errno ? errno : EIO;
 	}
-out:
+	return rc;
+}
+
+static void plan_body(struct walk *w, void *pl)
+{
+	walk_plan(w, pl);
+}
+
+static int one_attempt(struct xs_handle *xs, struct vd_xsconn *conn, unsigned long *replies,
+		       struct vd_snap **snap, const struct plan *pl, bool txn, bool *again)
+{
+	struct walk w = { .xs = xs, .conn = conn, .t = XBT_NULL, .snap = *snap };
+	struct plan p = *pl;
+	int rc = in_txn(&w, txn, again, plan_body, &p);
+
 	*replies += w.replies;
 	return rc;
 }
@@ -657,37 +672,18 @@ static void sel_domain(struct walk *w, struct sel *s)
 	free(base);
 }
 
-/*
- * One attempt at a domain, as one_attempt does it for the whole walk (kept apart so that
- * the walk of watch and top stays exactly as it was).
- */
+static void domain_body(struct walk *w, void *s)
+{
+	sel_domain(w, s);
+}
+
+/* One attempt at a domain, in its own transaction (txn). */
 static int sel_attempt(struct vd_xsconn *c, struct sel *s, unsigned long *replies,
 		       struct vd_snap *snap, bool txn, bool *again)
 {
 	struct walk w = { .xs = vd_xsconn_handle(c), .conn = c, .t = XBT_NULL, .snap = snap };
-	int rc;
+	int rc = in_txn(&w, txn, again, domain_body, s);
 
-	*again = false;
-	if (txn) {
-		w.t = xs_transaction_start(w.xs);
-		answered(&w, w.t != XBT_NULL);
-		if (w.t == XBT_NULL) {
-			rc = errno ? errno : EIO;
-			goto out;
-		}
-	}
-	sel_domain(&w, s);
-	rc = w.fatal;
-	if (txn) {
-		bool ended = xs_transaction_end(w.xs, w.t, w.fatal != 0);
-
-		answered(&w, ended);
-		if (!ended && errno == EAGAIN && !w.fatal)
-			*again = true;
-		else if (!ended && !w.fatal)
-			rc = errno ? errno : EIO;
-	}
-out:
 	*replies += w.replies;
 	return rc;
 }

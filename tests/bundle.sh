@@ -176,17 +176,8 @@ rm -f "$T/logs"/xenstored-access.log.*
 
 # ---- the progress line: on a terminal through the archive write, cleared; never elsewhere ----
 # VIFDIAG_PROGRESS_MS=0: at once, so that no test depends on the machine being slow
-tm() { tmux -S "$T/tmux" "$@"; }
-screen() { tm capture-pane -p -t "=$1:" 2>/dev/null; }
-wait_screen() { # NAME ERE: polls up to ~60 s (an ASan build compressing 24 MB on a loaded machine)
-	i=0
-	while [ $i -lt 600 ]; do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+# polls up to ~60 s (an ASan build compressing 24 MB on a loaded machine)
+wait_screen() { pane_wait "$1" "$2" 600; }
 # runs "vifdiag dump ARGS" in a 160x40 terminal once its output is recorded (pipe-pane)
 term_dump() { # NAME ARGS...
 	n=$1

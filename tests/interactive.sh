@@ -21,24 +21,14 @@ cleanup() {
 trap cleanup EXIT
 command -v tmux >/dev/null || { nok "tmux is not installed"; exit 1; }
 
-tm() { tmux -S "$T/tmux" "$@"; }
 # a fresh session NAME running CMD (in $T/work, with PATH on the build), 160x40
 win() { # NAME CMD
 	tm kill-session -t "=$1:" 2>/dev/null
 	tm new-session -d -s "$1" -x 160 -y 40 -c "$T/work" "$2"
 	tm set-option -t "=$1:" remain-on-exit on >/dev/null 2>&1
 }
-screen() { tm capture-pane -p -t "=$1:" 2>/dev/null; }
-# waits (at most ~20 s: the machine may be loaded) until the window's screen matches the ERE; 1 if it never does
-wait_for() { # NAME ERE
-	i=0
-	while [ $i -lt 200 ]; do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+# waits (at most ~20 s) until the window's screen matches the ERE; 1 if it never does
+wait_for() { pane_wait "$1" "$2"; }
 # the screen, as diagnostics
 show_screen() { screen "$1" | grep -v "^$" | sed "s/^/# | /"; }
 # the shell waits for a line: its prompt is the last line (keys like C-c and C-d sent

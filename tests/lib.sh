@@ -22,3 +22,17 @@ use_procs() {
 		if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi' EXIT
 	trap 'exit 1' INT TERM
 }
+
+# tmux, for the suites that drive a terminal: one server on $T/tmux. pane_wait NAME ERE
+# [TENTHS]: polls the pane's screen until it matches (default ~20 s: the machine may be loaded)
+tm() { tmux -S "$T/tmux" "$@"; }
+screen() { tm capture-pane -p -t "=$1:" 2>/dev/null; }
+pane_wait() {
+	_i=0
+	while [ $_i -lt "${3:-200}" ]; do
+		screen "$1" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
