@@ -33,7 +33,10 @@ static bool agrees(const struct vd_tl_end *t, const struct vd_end *e)
 
 static char *iso(int64_t ms, char *buf, size_t len)
 {
-	return ms >= 0 ? vd_time_iso(ms, buf, len) : strcpy(buf, "-");
+	if (ms >= 0)
+		return vd_time_iso(ms, buf, len);
+	snprintf(buf, len, "-");
+	return buf;
 }
 
 /* As agrees, or the end is absent in the store and in the log's last word. */
