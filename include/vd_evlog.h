@@ -46,4 +46,10 @@ const struct vd_logparser *vd_evlog_parser(const struct vd_evlog *e);
 int vd_evlog_bundle_files(const struct vd_bundle *b, const char *from, char ***files,
 			  size_t *nfiles, struct vd_err *err);
 
+/* What `log` and `watch --replay` read: FILE arguments (each with its rotations) or, with
+ * from, the bundle's logs (*b: the bundle, for vd_bundle_close); both: a usage error that
+ * names cmd. */
+int vd_evlog_sources(const char *cmd, char *const *argv, int argc, const char *from,
+		     struct vd_bundle **b, char ***files, size_t *nfiles, struct vd_err *err);
+
 #endif

@@ -21,6 +21,7 @@ struct vd_opts {
 	long stall_ms[4];  /* --stall NAME=SECONDS, enum vd_stall order; -1: the default */
 	bool follow;	   /* log --follow */
 	bool stats;	   /* log --stats */
+	bool replay;	   /* watch --replay: the logs instead of live xenstored */
 	const char **vifs; /* log --vif DOM[/DEVID], repeatable (owned array) */
 	int nvifs;
 	long long since_ms, until_ms; /* log --since/--until; -1: open */

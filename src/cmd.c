@@ -18,7 +18,7 @@ const struct vd_cmd vd_cmds[] = {
 	  "everything known about each VIF: rings, event channels, features, findings" },
 	{ "check", vd_cmd_check, 0, -1, VD_CMD_NEEDS_SOURCE, "[DOM[/DEVID]...]",
 	  "the findings of each VIF with rule ID, evidence and fix, most severe first" },
-	{ "watch", vd_cmd_watch, 0, -1, 0, "[DOM...]",
+	{ "watch", vd_cmd_watch, 0, -1, 0, "[DOM...] | --replay [FILE...]",
 	  "follow VIFs live: one line per change, stalls, a summary at Ctrl-C" },
 	{ "log", vd_cmd_log, 0, -1, 0, "FILE...",
 	  "per-VIF timeline from oxenstored access logs or xenstored traces" },
@@ -37,7 +37,7 @@ const struct vd_cmd vd_cmds[] = {
 };
 
 const struct vd_option vd_options[] = {
-	{ "from", 0, "FILE", "status show check log shell metrics top",
+	{ "from", 0, "FILE", "status show check watch log shell metrics top",
 	  "read a xenstore-ls dump (-f, -fp or indented) or a bundle instead of live xenstored" },
 	{ "redact", 0, NULL, "dump",
 	  "replace MACs, IPs, UUIDs, domain and host names by pseudonyms (map in FILE.map)" },
@@ -51,7 +51,10 @@ const struct vd_option vd_options[] = {
 	  "stall threshold: initwait (10), hotplug (40), connect (30), close (10); 0 off" },
 	{ "follow", 'f', NULL, "log", "keep reading the newest file like tail -F" },
 	{ "stats", 0, NULL, "log", "rank connections by watch events and writes instead" },
-	{ "vif", 0, "DOM[/DEVID]", "log", "only these VIFs (repeatable; DOM: domid or name)" },
+	{ "vif", 0, "DOM[/DEVID]", "watch log",
+	  "only these VIFs (repeatable; DOM: domid or name)" },
+	{ "replay", 0, NULL, "watch",
+	  "replay xenstored's logs (FILE... or --from BUNDLE) as watch would have seen them" },
 	{ "since", 0, "TIME", "log", "only changes at or after TIME (ISO 8601 or @SECONDS)" },
 	{ "until", 0, "TIME", "log", "only changes at or before TIME" },
 	{ "retries", 0, "N", "status show check watch shell metrics dump top",

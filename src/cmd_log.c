@@ -72,21 +72,6 @@ static void nothing_matched(struct logctx *c, const struct vd_invocation *inv)
 		vd_render_note(o, "no change matched: the log holds no VIF change");
 }
 
-/* log --from BUNDLE: the bundle's xenstored logs (each brings its rotations) */
-static int bundle_files(const struct vd_invocation *inv, struct vd_bundle **b, char ***files,
-			size_t *nfiles)
-{
-	if (inv->argc) {
-		vd_err_set(inv->err, VD_EXIT_USAGE,
-			   "log: FILE arguments or --from BUNDLE, not both");
-		return -1;
-	}
-	*b = vd_bundle_open(inv->opts->from, inv->err);
-	if (!*b)
-		return -1;
-	return vd_evlog_bundle_files(*b, inv->opts->from, files, nfiles, inv->err);
-}
-
 /* After the whole log: --stats' table, the parser's summary warnings, an empty timeline. */
 static void finish(struct logctx *c, struct vd_evlog *e, const struct vd_invocation *inv)
 {
@@ -129,8 +114,8 @@ int vd_cmd_log(const struct vd_invocation *inv)
 		return inv->err->code;
 	}
 	if (vd_vifsel_parse(&sel, inv->opts->vifs, inv->opts->nvifs, true, inv->err) < 0 ||
-	    (inv->opts->from ? bundle_files(inv, &bundle, &files, &nfiles)
-			     : vd_log_files(inv->argv, inv->argc, &files, &nfiles, inv->err)) < 0) {
+	    vd_evlog_sources("log", inv->argv, inv->argc, inv->opts->from, &bundle, &files, &nfiles,
+			     inv->err) < 0) {
 		vd_vifsel_free(&sel);
 		vd_bundle_close(bundle);
 		return inv->err->code;

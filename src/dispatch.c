@@ -74,6 +74,8 @@ static bool set_event_option(struct vd_opts *o, const char *name, const char *ar
 		o->follow = true;
 	} else if (strcmp(name, "stats") == 0) {
 		o->stats = true;
+	} else if (strcmp(name, "replay") == 0) {
+		o->replay = true;
 	} else if (strcmp(name, "vif") == 0) {
 		o->vifs = vd_realloc(o->vifs, ((size_t)o->nvifs + 1) * sizeof(*o->vifs));
 		o->vifs[o->nvifs++] = arg;

@@ -213,3 +213,20 @@ int vd_evlog_bundle_files(const struct vd_bundle *b, const char *from, char ***f
 	vd_strv_free(args, b->nxslogs);
 	return rc;
 }
+
+int vd_evlog_sources(const char *cmd, char *const *argv, int argc, const char *from,
+		     struct vd_bundle **b, char ***files, size_t *nfiles, struct vd_err *err)
+{
+	*b = NULL;
+	if (!from)
+		return vd_log_files(argv, argc, files, nfiles, err);
+	if (argc) {
+		vd_err_set(err, VD_EXIT_USAGE, "%s: FILE arguments or --from BUNDLE, not both",
+			   cmd);
+		return -1;
+	}
+	*b = vd_bundle_open(from, err);
+	if (!*b)
+		return -1;
+	return vd_evlog_bundle_files(*b, from, files, nfiles, err);
+}

@@ -156,6 +156,18 @@ else
 	diff <(noline "$T/rot.whole") <(noline "$T/rot.bundle") | head -5 | sed 's/^/# /'
 	diff "$T/rot.direct.txt" "$T/rot.bundle.txt" | head -5 | sed 's/^/# /'
 fi
+# watch --replay --from the bundle: the replay of the same files, events and summary
+"$BIN" watch --replay --json "$T/rot/d/xenstored-access.log" 2>/dev/null | nodir >"$T/rep.direct"
+"$BIN" watch --replay --json --from "$T/rot.tar.gz" 2>/dev/null | nodir >"$T/rep.bundle"
+"$BIN" watch --replay --from "$T/rot.tar.gz" >"$T/rep.bundle.txt" 2>&1
+if [ "$(wc -l <"$T/rep.direct")" -ge 5 ] && cmp -s "$T/rep.direct" "$T/rep.bundle" &&
+	tail -n 1 "$T/rep.bundle" | jq -e '.event == "summary" and (.vifs | length) > 0' >/dev/null &&
+	grep -q "^vifdiag: note: replaying the xenstored logs of $T/rot.tar.gz: the times are the log's" "$T/rep.bundle.txt"; then
+	ok "watch --replay --from BUNDLE equals the replay of the same files ($(wc -l <"$T/rep.direct") lines, summary last)"
+else
+	nok "watch --replay --from BUNDLE"; diff "$T/rep.direct" "$T/rep.bundle" | head -5 | sed 's/^/# /'
+	head -3 "$T/rep.bundle.txt" | sed 's/^/# /'
+fi
 rm -rf "$T/rot"
 
 # ---- --log-max: rotations newest first, the rest omitted with the reason ----

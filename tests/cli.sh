@@ -138,4 +138,14 @@ expect "check: the default threshold is warning" 1 "warning VD064 mq-backend-lim
 expect "check --min-severity bogus is a usage error" 2 "expected info, warning or error" "$BIN" --from "$H" check --min-severity bogus
 expect "check DOM that is not there is a usage error" 2 "no domain 9" "$BIN" --from "$H" check 9
 
+# watch --replay: the logs instead of the live store
+expect "watch --replay without a log is a usage error" 2 "usage: vifdiag watch --replay FILE" "$BIN" watch --replay
+expect "watch --from without --replay is a usage error" 2 "--from goes with --replay" "$BIN" --from "$H" watch
+expect "watch --vif without --replay is a usage error" 2 "--vif goes with --replay" "$BIN" watch --vif 1
+expect "watch --replay --from a dump: not a bundle (exit 3)" 3 "not a vifdiag bundle" "$BIN" watch --replay --from "$H"
+expect "watch --replay FILE --from BUNDLE is a usage error" 2 "FILE arguments or --from BUNDLE, not both" "$BIN" watch --replay --from "$H" logs/bringup.access.log
+expect "watch --replay of a file that is no log: exit 3, the file named" 3 "tree.txt:1: expected an oxenstored access log" "$BIN" watch --replay "$H"
+expect "watch --replay: a stall the log proves is exit 1" 1 "STALL|stall" "$BIN" watch --replay --stall connect=1 logs/bringup.access.log
+expect "watch --replay --vif: only that VIF, then the summary" 0 "watched for" "$BIN" watch --replay --vif 1/0 logs/bringup.access.log
+
 finish

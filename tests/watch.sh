@@ -112,6 +112,25 @@ run_case() {
 			sed 's/^/# /' "$d/diff" | head -30
 		fi
 	done
+	# the same logs replayed as a watch: what the live watch reported, in its form, ending
+	# in a summary whose VIFs (those the log changed: the tree's others it never names) end
+	# as in the live one's
+	for f in access.log trace.log; do
+		timeout 30 "$BIN" watch --replay --json --stall connect=1 "$d/$f" >"$d/$f.replay" 2>"$d/$f.rerr"
+		project <"$d/$f.replay" >"$d/$f.rgot"
+		[ $f = trace.log ] && sed -i '/ stall /d' "$d/$f.rgot"
+		sumv='[.vifs[] | [.domid, .devid, .frontend.state, .backend.state, .backend.hotplug_status, .queues]]'
+		rsum=$(tail -n 1 "$d/$f.replay" | jq -c "$sumv")
+		lsum=$(tail -n 1 "$d/watch.json" | jq -c --argjson r "${rsum:-null}" "$sumv | map(select(.[0:2] as \$k | \$r | map(.[0:2]) | index([\$k])))")
+		if diff -u "$d/$f.want" "$d/$f.rgot" >"$d/diff" && [ "${rsum:-[]}" != "[]" ] && [ "$rsum" = "$lsum" ]; then
+			ok "$label: watch --replay of the server's $f reports what the live watch did, and its summary"
+		else
+			nok "$label: watch --replay of $f differs from the live watch"
+			sed 's/^/# /' "$d/diff" | head -30
+			echo "# replay: $rsum"
+			echo "# live:   $lsum"
+		fi
+	done
 	# vifdiag's connections are the first socket clients (the scenario's start after them)
 	if awk '$1 ~ /^A[12]$/' "$d/stats" | grep -Ev ' (DIRECTORY|READ|WATCH|UNWATCH|TRANSACTION_START|TRANSACTION_END) ' >"$d/bad"; then
 		nok "$label: watch sent other requests than reads and watches"
