@@ -68,7 +68,7 @@ suite metrics tests/metrics.sh "$B"
 suite stores tests/stores.sh "$B"
 suite bundle tests/bundle.sh "$B"
 suite time tests/time.sh "$B"
-# real Xen 4.17 under QEMU (about 6 minutes): tests/e2e/README.md
+# real Xen 4.17 under QEMU (10 to 20 minutes on 2 cores): tests/e2e/README.md
 suite e2e tests/e2e/run.sh "$B"
 suite sync tests/check-sync.sh "$B"
 suite readonly tests/readonly.sh "$B"
