@@ -296,15 +296,17 @@ PY
 done
 
 # ---- watch while the store churns ~1000 changes a second ----
+# from its last watch on (@releaseDomain, set after the first read): the churn must not be
+# over before watch has read the store once (its first read is silent)
 {
-	echo "await-watch"
+	echo "await-watch @releaseDomain"
 	for i in $(seq 1 3000); do
 		echo "A:churn write /local/domain/1/device/vif/$((i % 50))/state $((i % 6 + 1))"
 		[ $((i % 10)) -eq 0 ] && echo "sleep 10ms"
 	done
 } >"$T/churn.scn"
 start "$T/two.txt" --scenario "$T/churn.scn" || true
-if run "watch --json while the store churns" timeout --preserve-status -s INT 5 "$BIN" watch --json; then
+if run "watch --json while the store churns" timeout --preserve-status -s INT 10 "$BIN" watch --json; then
 	n=$(grep -c . "$T/out")
 	ch=$(jq -s '[.[] | select(.event != "summary")] | length' "$T/out" 2>/dev/null)
 	sm=$(jq -s '[.[] | select(.event == "summary")] | length' "$T/out" 2>/dev/null)
