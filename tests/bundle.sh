@@ -27,14 +27,7 @@ start_server() { # TREE
 	"$XSD" --socket "$T/sock" --pidfile "$T/pid" --tree "$1" --stats "$T/stats" \
 		--access-log "$T/logs/xenstored-access.log" 2>"$T/xsd.err" &
 	pid=$!
-	i=0
-	while [ ! -s "$T/pid" ]; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
-			sed 's/^/# /' "$T/xsd.err"; pid=""; return 1
-		fi
-		sleep 0.05
-	done
+	xsd_wait "$pid" || { pid=""; return 1; }
 }
 stop_server() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""; }
 tmp_empty() { [ -z "$(ls -A "$T/tmp")" ]; }

@@ -36,3 +36,17 @@ pane_wait() {
 	done
 	return 1
 }
+
+# xsd_wait PID [LIMIT]: until the test xenstored PID has written $T/pid (it listens), in
+# steps of 50 ms (default 200: 10 s); 1, with its $T/xsd.err as diagnostics, if it died first
+xsd_wait() {
+	_i=0
+	while [ ! -s "$T/pid" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt "${2:-200}" ] || ! kill -0 "$1" 2>/dev/null; then
+			sed 's/^/# /' "$T/xsd.err"
+			return 1
+		fi
+		sleep 0.05
+	done
+}

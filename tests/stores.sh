@@ -31,15 +31,7 @@ start() { # TREE [vd-xenstored options]
 	shift
 	"$XSD" --socket "$T/sock" --pidfile "$T/pid" --tree "$tf" "$@" 2>"$T/xsd.err" &
 	xpid=$!
-	i=0
-	while [ ! -s "$T/pid" ]; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 "$xpid" 2>/dev/null; then
-			sed 's/^/# /' "$T/xsd.err"
-			return 1
-		fi
-		sleep 0.05
-	done
+	xsd_wait "$xpid" 600
 }
 stop() {
 	kill "$xpid" 2>/dev/null
