@@ -411,6 +411,9 @@ bool vd_top_can_draw(void)
  * (SA_RESETHAND + raise: the core dump or exit status stays that of the signal).
  */
 static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+#define NCRASH (sizeof(crash_sigs) / sizeof(crash_sigs[0]))
+/* what was there before (ASan's handlers in a sanitizer build): restored, not SIG_DFL */
+static struct sigaction crash_prev[NCRASH];
 static struct termios crash_tio;
 static bool crash_tio_ok;
 static char crash_seq[256];
@@ -438,27 +441,32 @@ static void crash_restore(int sig)
 		(void)!write(STDOUT_FILENO, crash_seq, crash_len);
 	if (crash_tio_ok)
 		tcsetattr(STDIN_FILENO, TCSANOW, &crash_tio);
+	/* hand the signal on to the handler before ours (ASan's report, or the default):
+	 * it is blocked while we run, so it reaches that handler when we return */
+	for (size_t i = 0; i < NCRASH; i++)
+		if (crash_sigs[i] == sig)
+			sigaction(sig, &crash_prev[i], NULL);
 	errno = e;
-	raise(sig); /* NOLINT(cert-err33-c): the default action now; if not, nothing to do */
+	raise(sig); /* NOLINT(cert-err33-c): delivered on return; if not, nothing to do */
 }
 
 static void crash_arm(bool on)
 {
 	struct sigaction sa = { 0 };
 
-	if (on) {
-		crash_len = 0;
-		crash_add("sgr0");
-		crash_add("cnorm");
-		crash_add("rmcup");
-		sa.sa_handler = crash_restore;
-		sa.sa_flags = (int)SA_RESETHAND;
-	} else {
-		sa.sa_handler = SIG_DFL;
+	if (!on) {
+		for (size_t i = 0; i < NCRASH; i++)
+			sigaction(crash_sigs[i], &crash_prev[i], NULL);
+		return;
 	}
+	crash_len = 0;
+	crash_add("sgr0");
+	crash_add("cnorm");
+	crash_add("rmcup");
+	sa.sa_handler = crash_restore;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
-		sigaction(crash_sigs[i], &sa, NULL);
+	for (size_t i = 0; i < NCRASH; i++)
+		sigaction(crash_sigs[i], &sa, &crash_prev[i]);
 }
 
 int vd_top_tui(const struct vd_invocation *inv)

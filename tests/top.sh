@@ -207,11 +207,18 @@ if command -v tmux >/dev/null; then
 		ok "tui: screen restored after Ctrl-C"
 
 	# the crash path: a fatal signal still restores the screen and the terminal settings,
-	# and the exit status stays the signal's (128 + 11)
+	# then goes on to the handler that was there before top's: the default (the exit
+	# status stays the signal's, 128 + 11) or, in a sanitizer build, ASan's report
 	tui e xterm-256color "" "-d 1"
 	swait e "^vifdiag top:"
 	kill -SEGV "$(cat "$T/e.pid")"
-	scheck e "tui: SIGSEGV: dies of the signal" "^EXIT=139"
+	if ldd "$BIN" 2>/dev/null | grep -q libasan; then
+		scheck e "tui: SIGSEGV: ASan's handler still reports it" "^EXIT=1$"
+		grep -q "AddressSanitizer.*SEGV" "$T/e.err" && ok "tui: SIGSEGV: ASan's report" ||
+			nok "tui: SIGSEGV: no ASan report: $(head -c 300 "$T/e.err")"
+	else
+		scheck e "tui: SIGSEGV: dies of the signal" "^EXIT=139"
+	fi
 	restored e SIGSEGV
 
 	tui d dumb "" "-n 1"
