@@ -52,15 +52,6 @@ clean() {
 	done
 }
 
-wait_for() {
-	i=0
-	while ! grep -q -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 # --- a dump
 for args in status "status 2" show "show 2" "show 2/1" "show --raw" "show 2/1 --raw" \
 	"show 2/0 --raw"; do

@@ -37,6 +37,16 @@ pane_wait() {
 	return 1
 }
 
+# wait_for FILE ERE SECONDS: until a line of FILE matches (1 after SECONDS)
+wait_for() {
+	_i=0
+	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -gt $(($3 * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
 # xsd_wait PID [LIMIT]: until the test xenstored PID has written $T/pid (it listens), in
 # steps of 50 ms (default 200: 10 s); 1, with its $T/xsd.err as diagnostics, if it died first
 xsd_wait() {

@@ -42,15 +42,6 @@ wait_http() {
 	done
 }
 
-wait_for() {
-	i=0
-	while ! grep -q -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 promcheck() { # LABEL FILE
 	if promtool check metrics <"$2" >"$T/lint" 2>&1; then ok "$1: promtool check metrics"
 	else nok "$1: promtool check metrics"; sed 's/^/# /' "$T/lint" | head -10; fi

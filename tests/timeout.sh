@@ -22,21 +22,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_file() { # FILE PATTERN SECONDS
-	i=0
-	while ! grep -q -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 start_mute() { # SOCKET
 	rm -f "$1" "$1.pid"
 	python3 tests/tools/mute-xenstored.py "$1" "$1.pid" &
 	MPID=$!
 	PIDS="$PIDS $MPID"
-	wait_file "$1.pid" . 10
+	wait_for "$1.pid" . 10
 }
 
 start_xsd() { # SOCKET XSD-OPTIONS...
@@ -46,7 +37,7 @@ start_xsd() { # SOCKET XSD-OPTIONS...
 	$TO 300 "$XSD" --socket "$s" --pidfile "$s.pid" "$@" 2>>"$T/xsd.err" &
 	XPID=$!
 	PIDS="$PIDS $XPID"
-	wait_file "$s.pid" . 20
+	wait_for "$s.pid" . 20
 }
 
 # --- a slow xenstored: every reply comes within 3 ms, the whole walk takes seconds
@@ -120,10 +111,10 @@ mkdir -p "$d"
 start_xsd "$d/sock" --tree tests/xsd/data/a-bringup-ls-fp.txt --access-log "$d/access.log"
 XENSTORED_PATH=$d/sock $TO 60 "$BIN" watch --json >"$d/out" 2>"$d/err" &
 wpid=$!
-wait_file "$d/access.log" '@releaseDomain vifdiag:@releaseDomain' 20
+wait_for "$d/access.log" '@releaseDomain vifdiag:@releaseDomain' 20
 kill "$XPID"
 wait "$XPID"
-wait_file "$d/out" '"status":"lost"' 10 || nok "swap: no lost event"
+wait_for "$d/out" '"status":"lost"' 10 || nok "swap: no lost event"
 start_mute "$d/sock"
 # let the watch reconnect to it and block there (backoff 100 ms, 200 ms, ...)
 sleep 1.5

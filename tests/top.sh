@@ -23,14 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() { # FILE ERE SECONDS
-	i=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
 # the value of column COL (1-based) in the row of DOM/DEV of frame N of FILE
 cellof() { # FILE N DOM DEV COL
 	awk -v n="$2" -v d="$3" -v v="$4" -v c="$5" '

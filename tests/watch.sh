@@ -19,16 +19,6 @@ use_procs
 
 . tests/lib-events.sh
 
-# wait_for FILE PATTERN SECONDS
-wait_for() {
-	i=0
-	while ! grep -q -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 # start_xsd DIR [XSD OPTIONS...]: a server on DIR/sock, logs and stats in DIR
 start_xsd() {
 	d=$1
