@@ -10,18 +10,26 @@
 #include "vd_snap.h"
 
 /*
- * The VIF-relevant part of the live store, read inside one transaction; never writes.
- * timeout_s (0: none): a xenstored that accepts the connection but then sends no reply for
- * timeout_s seconds (hung, or a wedged socket) is a VD_EXIT_SOURCE error instead of a hang;
- * a walk that keeps getting answers is never cut, however long it takes.
+ * The VIF-relevant part of the live store; never writes. One transaction per domain (its
+ * frontends with the backend dirs of them in every backend domain), per orphaned backend
+ * dir's frontend domid, and one for /xapi; each retried up to retries times on EAGAIN, then
+ * read once without one (a warning says so). *rr (malloc'ed, *nrr entries) lists the
+ * domains read more than once. timeout_s (0: none): a xenstored that accepts the
+ * connection but then sends no reply for timeout_s seconds (hung, or a wedged socket) is a
+ * VD_EXIT_SOURCE error instead of a hang; a walk that keeps getting answers is never cut,
+ * however long it takes.
  */
+struct vd_reread;
+int vd_xs_snapshot_all(struct vd_snap *snap, unsigned retries, unsigned timeout_s,
+		       struct vd_reread **rr, size_t *nrr, struct vd_err *err);
+/* The same without *rr. */
 int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, unsigned timeout_s, struct vd_err *err);
 
 /*
  * The same walker on an open handle (watch keeps one): VD_XS_ALL reads what vd_xs_snapshot
- * reads, VD_XS_DOMAINS each /local/domain/<d> with its name and vm, VD_XS_TREES each root
- * and everything below it (an absent root is no error). One READ per node and one DIRECTORY
- * per node that can have children (vd_xs_known_leaf), in one transaction retried up to
+ * reads, in one transaction; VD_XS_DOMAINS each /local/domain/<d> with its name and vm, VD_XS_TREES
+ * each root and everything below it (an absent root is no error). One READ per node and one
+ * DIRECTORY per node that can have children (vd_xs_known_leaf), in one transaction retried up to
  * retries times when it conflicts.
  */
 struct xs_handle;
@@ -67,7 +75,6 @@ int vd_watch_run(struct vd_watchrun *w, struct vd_err *err);
  * and then read once without one (a warning says so). *rr (malloc'ed, *nrr entries) lists
  * the domains read more than once. Never used by watch or top (they read VD_XS_ALL).
  */
-struct vd_reread;
 int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries, unsigned timeout_s,
 			struct vd_snap *snap, struct vd_reread **rr, size_t *nrr,
 			struct vd_err *err);

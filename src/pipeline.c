@@ -64,7 +64,7 @@ static int load_bundle(struct vd_report *r, const struct vd_opts *o, struct vd_e
 	return 0;
 }
 
-/* ndoms > 0: a live read of only these domains (vd_xs_snapshot_doms) */
+/* ndoms > 0: a live read of only these domains (vd_xs_snapshot_doms); live, per domain */
 static int load(struct vd_report *r, const struct vd_opts *o, const unsigned long *doms,
 		size_t ndoms, struct vd_err *err)
 {
@@ -76,11 +76,15 @@ static int load(struct vd_report *r, const struct vd_opts *o, const unsigned lon
 		if (vd_xs_snapshot_doms(doms, ndoms, o->retries, o->timeout, r->snap, &r->reread,
 					&r->nreread, err) < 0)
 			return -1;
-	} else if (vd_source_snapshot(o, r->snap, err) < 0) {
+	} else if (o->from) {
+		if (vd_source_snapshot(o, r->snap, err) < 0)
+			return -1;
+	} else if (vd_xs_snapshot_all(r->snap, o->retries, o->timeout, &r->reread, &r->nreread,
+				      err) < 0) {
 		return -1;
 	}
 	r->host = vd_build_model(r->snap);
-	if (ndoms) {
+	if (!o->from) {
 		r->host->reread = r->reread;
 		r->host->nreread = r->nreread;
 		r->host->per_domain = true;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Live source: the VIF-relevant subtrees of xenstore through libxenstore, inside one
- * transaction, retried on EAGAIN. Read-only by construction: this file calls only
+ * Live source: the VIF-relevant subtrees of xenstore through libxenstore, in transactions
+ * (per domain for a snapshot, one for watch's walk), retried on EAGAIN. Read-only by
+ * construction: this file calls only
  * xs_open, xs_directory, xs_read, xs_transaction_start/end and xs_close
  * (XS_OPEN_READONLY is ignored by libxenstore 4.17, so the guarantee is ours).
  */
@@ -206,8 +207,12 @@ static void walk_cpus(struct walk *w, const char *base)
 	free(cpu);
 }
 
-/* A domain's name and vm; with trees also its VIF subtrees and vCPUs. */
-static void walk_domain(struct walk *w, const char *dom, bool trees)
+/*
+ * A domain's name and vm; with trees also its VIF subtrees and vCPUs, and with backends the
+ * backend/vif dir it holds (the per-domain full read reads each backend/vif/<fe> with the
+ * frontend's domain instead).
+ */
+static void walk_domain(struct walk *w, const char *dom, bool trees, bool backends)
 {
 	static const char *const leaves[] = { "name", "vm" };
 	/* the VIF dirs, under the domain and under its error/ */
@@ -227,7 +232,8 @@ static void walk_domain(struct walk *w, const char *dom, bool trees)
 	for (unsigned i = 0; trees && i < sizeof(subtrees) / sizeof(subtrees[0]); i++) {
 		char *p = vd_asprintf("%s/%s", base, subtrees[i]);
 
-		walk_tree(w, p);
+		if (i == 0 || backends)
+			walk_tree(w, p);
 		free(p);
 	}
 	/* error/ is absent on a healthy host: one READ then, instead of one per subtree */
@@ -271,7 +277,7 @@ static void walk_all(struct walk *w, bool trees)
 	char **doms = list(w, "/local/domain", &n);
 
 	for (unsigned int i = 0; i < n && !w->fatal; i++)
-		walk_domain(w, doms[i], trees);
+		walk_domain(w, doms[i], trees, true);
 	free(doms);
 	if (!w->fatal && trees)
 		walk_xapi(w);
@@ -320,6 +326,69 @@ static int in_txn(struct walk *w, bool txn, bool *again, void (*body)(struct wal
 			rc = errno ? errno : EIO;
 	}
 	return rc;
+}
+
+/*
+ * A part of the store (one domain, or the /xapi nodes) read by body in a transaction of
+ * its own, again when the commit says it changed meanwhile, up to retries times, then once
+ * without one (a warning says so); the attempts of a domain read more than once go to *rr.
+ * undo (if any) forgets what a failed attempt learnt. The part is merged into out.
+ */
+struct retried {
+	void (*body)(struct walk *, void *);
+	void (*undo)(void *);
+	void *arg;
+	unsigned long domid;
+	bool is_dom;	   /* else no *rr entry */
+	const char *label; /* what the warnings name: "domain N" when NULL */
+	unsigned retries;
+};
+
+static int retried_read(struct vd_xsconn *c, const struct retried *job, unsigned long *replies,
+			struct vd_snap *out, struct vd_reread **rr, size_t *nrr)
+{
+	struct vd_snap *work = NULL;
+	unsigned attempts = 0;
+	bool again = false;
+	int rc;
+
+	do {
+		struct walk w = { .xs = vd_xsconn_handle(c), .conn = c, .t = XBT_NULL };
+
+		if (attempts && job->undo)
+			job->undo(job->arg);
+		vd_snap_free(work);
+		work = vd_snap_new();
+		w.snap = work;
+		rc = in_txn(&w, attempts <= job->retries, &again, job->body, job->arg);
+		*replies += w.replies;
+		attempts++;
+	} while (!rc && again);
+	if (rc) {
+		vd_snap_free(work);
+		return rc;
+	}
+	if (attempts > 1) {
+		bool bare = attempts > job->retries + 1;
+		char *what =
+			job->label ? vd_strdup(job->label) : vd_asprintf("domain %lu", job->domid);
+
+		if (job->is_dom) {
+			*rr = vd_realloc(*rr, (*nrr + 1) * sizeof(**rr));
+			(*rr)[(*nrr)++] = (struct vd_reread){ job->domid, attempts, bare };
+		}
+		if (bare)
+			vd_snap_warn(work,
+				     "%s: xenstore kept changing during %u transactions; it was "
+				     "read without one and may mix states",
+				     what, job->retries + 1);
+		else
+			vd_snap_warn(work, "%s: read again after %u conflicting transaction%s",
+				     what, attempts - 1, attempts == 2 ? "" : "s");
+		free(what);
+	}
+	vd_snap_merge(out, work);
+	return 0;
 }
 
 static void plan_body(struct walk *w, void *pl)
@@ -410,13 +479,11 @@ struct xs_handle *vd_xs_open(struct vd_err *err)
 
 int vd_xs_snapshot(struct vd_snap *snap, unsigned retries, unsigned timeout_s, struct vd_err *err)
 {
-	struct vd_xsconn *c = vd_xsconn_open(timeout_s, NULL, err);
-	int rc;
+	struct vd_reread *rr;
+	size_t nrr;
+	int rc = vd_xs_snapshot_all(snap, retries, timeout_s, &rr, &nrr, err);
 
-	if (!c)
-		return -1;
-	rc = vd_xs_read_conn(c, VD_XS_ALL, NULL, 0, retries, snap, err);
-	vd_xsconn_close(c);
+	free(rr);
 	return rc;
 }
 
@@ -455,6 +522,7 @@ struct sel {
 	unsigned long cur;   /* the domain being read */
 	unsigned long *cand; /* its backend domains */
 	size_t ncand, ccap;
+	size_t md, mk, mr; /* ndoms, nkn, nroots before the current domain (its undo) */
 };
 
 static void *grow(void *v, size_t *cap, size_t n, size_t size)
@@ -677,17 +745,6 @@ static void domain_body(struct walk *w, void *s)
 	sel_domain(w, s);
 }
 
-/* One attempt at a domain, in its own transaction (txn). */
-static int sel_attempt(struct vd_xsconn *c, struct sel *s, unsigned long *replies,
-		       struct vd_snap *snap, bool txn, bool *again)
-{
-	struct walk w = { .xs = vd_xsconn_handle(c), .conn = c, .t = XBT_NULL, .snap = snap };
-	int rc = in_txn(&w, txn, again, domain_body, s);
-
-	*replies += w.replies;
-	return rc;
-}
-
 static void sel_rollback(struct sel *s, size_t ndoms, size_t nkn, size_t nroots)
 {
 	s->ndoms = ndoms;
@@ -702,46 +759,36 @@ static void sel_rollback(struct sel *s, size_t ndoms, size_t nkn, size_t nroots)
 }
 
 /* One domain in a transaction, retried on EAGAIN, at last read without one; then merged. */
+static void sel_undo(void *arg)
+{
+	struct sel *s = arg;
+
+	sel_rollback(s, s->md, s->mk, s->mr);
+}
+
 static int sel_read(struct vd_xsconn *c, struct sel *s, unsigned long d, unsigned retries,
 		    unsigned long *replies, struct vd_snap *out, struct vd_reread **rr, size_t *nrr)
 {
-	size_t md = s->ndoms, mk = s->nkn, mr = s->nroots;
-	struct vd_snap *work = NULL;
-	unsigned attempts = 0;
-	bool again = false;
-	int rc;
+	const struct retried job = { domain_body, sel_undo, s, d, true, NULL, retries };
 
-	do {
-		if (attempts)
-			sel_rollback(s, md, mk, mr);
-		vd_snap_free(work);
-		work = vd_snap_new();
-		s->cur = d;
-		rc = sel_attempt(c, s, replies, work, attempts <= retries, &again);
-		attempts++;
-	} while (!rc && again);
-	if (rc) {
-		vd_snap_free(work);
-		return rc;
-	}
-	if (attempts > 1) {
-		bool bare = attempts > retries + 1;
+	s->md = s->ndoms;
+	s->mk = s->nkn;
+	s->mr = s->nroots;
+	s->cur = d;
+	return retried_read(c, &job, replies, out, rr, nrr);
+}
 
-		*rr = vd_realloc(*rr, (*nrr + 1) * sizeof(**rr));
-		(*rr)[(*nrr)++] = (struct vd_reread){ d, attempts, bare };
-		if (bare)
-			vd_snap_warn(
-				work,
-				"domain %lu: xenstore kept changing during %u transactions; it "
-				"was read without one and may mix states",
-				d, retries + 1);
-		else
-			vd_snap_warn(work,
-				     "domain %lu: read again after %u conflicting transaction%s", d,
-				     attempts - 1, attempts == 2 ? "" : "s");
-	}
-	vd_snap_merge(out, work);
-	return 0;
+/* Why a read on c failed (rc an errno), as a VD_EXIT_SOURCE error. */
+static void conn_err(struct vd_xsconn *c, int rc, unsigned long replies, struct vd_err *err)
+{
+	if (vd_xsconn_timed_out(c))
+		vd_xs_err_timeout(err, vd_xsconn_timeout(c));
+	else if (vd_xsconn_stopped(c))
+		vd_err_set(err, VD_EXIT_SOURCE, "interrupted while reading xenstore");
+	else if (rc == EBADF && !replies && !vd_xsconn_answered(c))
+		vd_xs_err_connect(err, "it closed the connection without answering");
+	else
+		vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
 }
 
 int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries, unsigned timeout_s,
@@ -765,14 +812,8 @@ int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries,
 	/* ndoms grows as pointers name more domains */
 	for (size_t i = 0; i < s.ndoms && !rc; i++)
 		rc = sel_read(c, &s, s.doms[i], retries, &replies, out, rr, nrr);
-	if (rc && vd_xsconn_timed_out(c))
-		vd_xs_err_timeout(err, vd_xsconn_timeout(c));
-	else if (rc && vd_xsconn_stopped(c))
-		vd_err_set(err, VD_EXIT_SOURCE, "interrupted while reading xenstore");
-	else if (rc == EBADF && !replies && !vd_xsconn_answered(c))
-		vd_xs_err_connect(err, "it closed the connection without answering");
-	else if (rc)
-		vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
+	if (rc)
+		conn_err(c, rc, replies, err);
 	vd_xsconn_disarm(c);
 	vd_xsconn_close(c);
 	sel_rollback(&s, 0, 0, 0);
@@ -780,6 +821,232 @@ int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries,
 	free(s.kn);
 	free(s.roots);
 	free(s.cand);
+	if (rc) {
+		vd_snap_free(out);
+		free(*rr);
+		*rr = NULL;
+		*nrr = 0;
+		return -1;
+	}
+	vd_snap_move(snap, out);
+	return 0;
+}
+
+/*
+ * Every domain, one transaction per domain (one over the whole store would conflict
+ * forever on a busy host of hundreds of guests). Outside any transaction: the domains and
+ * each one's backend/vif listing. Then per domain its frontend end (walk_domain) with
+ * backend/vif/<it> of every backend domain that lists it; then, per frontend domid, the
+ * backend dirs of domains that are not (orphans); then /xapi. The same nodes and requests
+ * as the one-transaction walk (VD_XS_ALL), plus two per transaction.
+ */
+struct bref {
+	const char *fe; /* a child of /local/domain/<be>/backend/vif */
+	const char *be;
+};
+
+struct full {
+	char **doms;
+	unsigned ndoms;
+	char **sorted; /* doms, sorted: is a frontend domain listed? */
+	char **lists;  /* malloc'ed listings, freed at the end */
+	size_t nlists;
+	struct bref *refs; /* sorted by fe */
+	size_t nrefs;
+	bool *has_be; /* per domain: it has a backend/vif dir */
+	size_t i;     /* the domain being read, or in refs: the orphans' first */
+	bool orphan;  /* refs[i]... of one fe, not a listed domain */
+};
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int bref_cmp(const void *a, const void *b)
+{
+	const struct bref *x = a, *y = b;
+	int c = strcmp(x->fe, y->fe);
+
+	return c ? c : strcmp(x->be, y->be);
+}
+
+/* the first ref of frontend domain fe, or nrefs */
+static size_t first_ref(const struct full *f, const char *fe)
+{
+	size_t lo = 0, hi = f->nrefs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(f->refs[mid].fe, fe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* backend/vif/<fe> of every backend domain that lists it, from refs[k] on */
+static void walk_refs(struct walk *w, const struct full *f, size_t k, const char *fe)
+{
+	for (; k < f->nrefs && strcmp(f->refs[k].fe, fe) == 0 && !w->fatal; k++) {
+		char *p = vd_asprintf("/local/domain/%s/backend/vif/%s", f->refs[k].be, fe);
+		size_t len = 0;
+
+		if (read_node(w, p, true, &len) && (len == 0 || !vd_xs_known_leaf(fe)))
+			walk_below(w, p);
+		free(p);
+	}
+}
+
+static void full_body(struct walk *w, void *arg)
+{
+	struct full *f = arg;
+
+	if (f->orphan) {
+		walk_refs(w, f, f->i, f->refs[f->i].fe);
+		return;
+	}
+	walk_domain(w, f->doms[f->i], true, false);
+	if (f->has_be[f->i] && !w->fatal) {
+		char *p = vd_asprintf("/local/domain/%s/backend/vif", f->doms[f->i]);
+
+		read_node(w, p, true, NULL);
+		free(p);
+	}
+	if (!w->fatal)
+		walk_refs(w, f, first_ref(f, f->doms[f->i]), f->doms[f->i]);
+}
+
+static void xapi_body(struct walk *w, void *arg)
+{
+	(void)arg;
+	walk_xapi(w);
+}
+
+/* the domains and their backend listings, outside any transaction */
+static int full_plan(struct vd_xsconn *c, struct full *f, unsigned long *replies)
+{
+	struct walk w = { .xs = vd_xsconn_handle(c), .conn = c, .t = XBT_NULL };
+	size_t cap = 0;
+
+	f->doms = list(&w, "/local/domain", &f->ndoms);
+	f->has_be = vd_calloc(f->ndoms + 1, sizeof(*f->has_be));
+	for (unsigned i = 0; i < f->ndoms && !w.fatal; i++) {
+		char *p = vd_asprintf("/local/domain/%s/backend/vif", f->doms[i]);
+		unsigned n = 0;
+		char **fes = xs_directory(w.xs, XBT_NULL, p, &n);
+
+		answered(&w, fes != NULL);
+		free(p);
+		if (!fes) {
+			if (!gone(errno) && errno != EACCES && !w.fatal)
+				w.fatal = errno;
+			continue;
+		}
+		f->has_be[i] = true;
+		f->lists = vd_realloc(f->lists, (f->nlists + 1) * sizeof(*f->lists));
+		f->lists[f->nlists++] = (char *)fes;
+		for (unsigned k = 0; k < n; k++) {
+			if (f->nrefs == cap) {
+				cap = cap ? 2 * cap : 64;
+				f->refs = vd_realloc(f->refs, cap * sizeof(*f->refs));
+			}
+			f->refs[f->nrefs++] = (struct bref){ fes[k], f->doms[i] };
+		}
+	}
+	*replies += w.replies;
+	if (f->nrefs)
+		qsort(f->refs, f->nrefs, sizeof(*f->refs), bref_cmp);
+	f->sorted = vd_calloc(f->ndoms + 1, sizeof(*f->sorted));
+	if (f->ndoms)
+		memcpy(f->sorted, f->doms, f->ndoms * sizeof(*f->sorted));
+	if (f->ndoms)
+		qsort(f->sorted, f->ndoms, sizeof(*f->sorted), str_cmp);
+	return w.fatal;
+}
+
+static bool listed_dom(const struct full *f, const char *d)
+{
+	return f->ndoms && bsearch(&d, f->sorted, f->ndoms, sizeof(*f->sorted), str_cmp);
+}
+
+static void full_free(struct full *f)
+{
+	for (size_t i = 0; i < f->nlists; i++)
+		free(f->lists[i]);
+	free(f->lists);
+	free(f->refs);
+	free(f->sorted);
+	free(f->has_be);
+	free(f->doms);
+}
+
+static unsigned long domid_of(const char *d, bool *ok)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(d, &end, 10);
+	*ok = *d >= '0' && *d <= '9' && !*end && !errno;
+	return v;
+}
+
+int vd_xs_snapshot_all(struct vd_snap *snap, unsigned retries, unsigned timeout_s,
+		       struct vd_reread **rr, size_t *nrr, struct vd_err *err)
+{
+	struct vd_xsconn *c = vd_xsconn_open(timeout_s, NULL, err);
+	struct full f = { 0 };
+	struct vd_snap *out;
+	unsigned long replies = 0;
+	int rc;
+
+	*rr = NULL;
+	*nrr = 0;
+	if (!c)
+		return -1;
+	out = vd_snap_new();
+	vd_xsconn_arm(c);
+	rc = full_plan(c, &f, &replies);
+	for (f.i = 0; f.i < f.ndoms && !rc; f.i++) {
+		struct retried job = { full_body, NULL, &f, 0, false, NULL, retries };
+
+		job.domid = domid_of(f.doms[f.i], &job.is_dom);
+		if (!job.is_dom)
+			job.label = f.doms[f.i];
+		rc = retried_read(c, &job, &replies, out, rr, nrr);
+	}
+	f.orphan = true;
+	for (f.i = 0; f.i < f.nrefs && !rc;) {
+		const char *fe = f.refs[f.i].fe;
+		size_t next = f.i;
+
+		while (next < f.nrefs && strcmp(f.refs[next].fe, fe) == 0)
+			next++;
+		if (!listed_dom(&f, fe)) {
+			char *label = vd_asprintf("the backends of domain %s", fe);
+			const struct retried job = {
+				full_body, NULL, &f, 0, false, label, retries
+			};
+
+			rc = retried_read(c, &job, &replies, out, rr, nrr);
+			free(label);
+		}
+		f.i = next;
+	}
+	if (!rc) {
+		const struct retried job = { xapi_body,		NULL,	NULL, 0, false,
+					     "the /xapi nodes", retries };
+
+		rc = retried_read(c, &job, &replies, out, rr, nrr);
+	}
+	if (rc)
+		conn_err(c, rc, replies, err);
+	vd_xsconn_disarm(c);
+	vd_xsconn_close(c);
+	full_free(&f);
 	if (rc) {
 		vd_snap_free(out);
 		free(*rr);
