@@ -791,6 +791,25 @@ static void conn_err(struct vd_xsconn *c, int rc, unsigned long replies, struct 
 		vd_err_set(err, VD_EXIT_SOURCE, "cannot read xenstore: %s", strerror(rc));
 }
 
+/* The end of a per-domain read on c: its connection closed, out moved to snap, or the error. */
+static int read_done(struct vd_xsconn *c, int rc, unsigned long replies, struct vd_snap *out,
+		     struct vd_snap *snap, struct vd_reread **rr, size_t *nrr, struct vd_err *err)
+{
+	if (rc)
+		conn_err(c, rc, replies, err);
+	vd_xsconn_disarm(c);
+	vd_xsconn_close(c);
+	if (rc) {
+		vd_snap_free(out);
+		free(*rr);
+		*rr = NULL;
+		*nrr = 0;
+		return -1;
+	}
+	vd_snap_move(snap, out);
+	return 0;
+}
+
 int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries, unsigned timeout_s,
 			struct vd_snap *snap, struct vd_reread **rr, size_t *nrr,
 			struct vd_err *err)
@@ -812,24 +831,12 @@ int vd_xs_snapshot_doms(const unsigned long *domids, size_t n, unsigned retries,
 	/* ndoms grows as pointers name more domains */
 	for (size_t i = 0; i < s.ndoms && !rc; i++)
 		rc = sel_read(c, &s, s.doms[i], retries, &replies, out, rr, nrr);
-	if (rc)
-		conn_err(c, rc, replies, err);
-	vd_xsconn_disarm(c);
-	vd_xsconn_close(c);
 	sel_rollback(&s, 0, 0, 0);
 	free(s.doms);
 	free(s.kn);
 	free(s.roots);
 	free(s.cand);
-	if (rc) {
-		vd_snap_free(out);
-		free(*rr);
-		*rr = NULL;
-		*nrr = 0;
-		return -1;
-	}
-	vd_snap_move(snap, out);
-	return 0;
+	return read_done(c, rc, replies, out, snap, rr, nrr, err);
 }
 
 /*
@@ -1042,18 +1049,6 @@ int vd_xs_snapshot_all(struct vd_snap *snap, unsigned retries, unsigned timeout_
 
 		rc = retried_read(c, &job, &replies, out, rr, nrr);
 	}
-	if (rc)
-		conn_err(c, rc, replies, err);
-	vd_xsconn_disarm(c);
-	vd_xsconn_close(c);
 	full_free(&f);
-	if (rc) {
-		vd_snap_free(out);
-		free(*rr);
-		*rr = NULL;
-		*nrr = 0;
-		return -1;
-	}
-	vd_snap_move(snap, out);
-	return 0;
+	return read_done(c, rc, replies, out, snap, rr, nrr, err);
 }
