@@ -56,6 +56,11 @@ struct vd_xl {
  * last one becomes the reason when a call fails (no hypervisor, not dom0, ...).
  */
 struct vd_xl *vd_xl_read(bool live);
+/*
+ * The same for a selection (status DOM..., show DOM/DEV, check DOM; ndoms 0: every domain):
+ * every domain's run state (one hypercall), the NICs (/libxl/<domid>) of these only.
+ */
+struct vd_xl *vd_xl_read_doms(bool live, const unsigned long *doms, size_t ndoms);
 void vd_xl_free(struct vd_xl *x);
 const struct vd_xldom *vd_xl_domain(const struct vd_xl *x, unsigned long domid);
 const char *vd_run_name(enum vd_run r); /* "running", ...; NULL for VD_RUN_UNKNOWN */

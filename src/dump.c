@@ -390,7 +390,7 @@ static void store(struct parser *p, unsigned flags, char *perms)
 	/* A replaced node keeps its old fields otherwise: every one is ours to set. */
 	nd->perms = perms;
 	nd->flags = flags;
-	nd->line = p->line;
+	nd->line = p->line < VD_NODE_LINE_MAX ? p->line : VD_NODE_LINE_MAX;
 	p->novalue = flags & VD_NODE_NOVALUE ? nd : NULL;
 }
 

@@ -91,7 +91,7 @@ static int load(struct vd_report *r, const struct vd_opts *o, const unsigned lon
 	}
 	vd_diagnose(r->host);
 	/* before the host join: the VIFs only libxl lists get host facts too */
-	r->xl = vd_xl_read(!o->from);
+	r->xl = vd_xl_read_doms(!o->from, doms, ndoms);
 	vd_xl_join(r->host, r->xl);
 	vd_diagnose_xl(r->host, r->xl);
 	/* a dump comes from another host: its sysfs only with an explicit --sysfs-root */

@@ -139,7 +139,15 @@ static const char *reason_name(libxl_shutdown_reason r)
 	return s ? s : "unknown";
 }
 
-static void read_libxl(struct vd_xl *x)
+static bool selected(unsigned long domid, const unsigned long *doms, size_t ndoms)
+{
+	for (size_t i = 0; i < ndoms; i++)
+		if (doms[i] == domid)
+			return true;
+	return ndoms == 0;
+}
+
+static void read_libxl(struct vd_xl *x, const unsigned long *doms, size_t ndoms)
 {
 	struct quiet_logger q = {
 		.vtable = { .vmessage = quiet_vmessage,
@@ -168,28 +176,36 @@ static void read_libxl(struct vd_xl *x)
 		d->run = run_of(&info[i]);
 		if (info[i].shutdown)
 			d->shutdown_reason = vd_strdup(reason_name(info[i].shutdown_reason));
-		read_nics(ctx, d);
+		if (selected(d->domid, doms, ndoms))
+			read_nics(ctx, d);
 	}
 	libxl_dominfo_list_free(info, n);
 	libxl_ctx_free(ctx);
 	qsort(x->doms, x->ndoms, sizeof(*x->doms), dom_cmp);
 }
 #else
-static void read_libxl(struct vd_xl *x)
+static void read_libxl(struct vd_xl *x, const unsigned long *doms, size_t ndoms)
 {
+	(void)doms;
+	(void)ndoms;
 	x->unavailable = vd_strdup("vifdiag was built without libxenlight");
 }
 #endif
 
-struct vd_xl *vd_xl_read(bool live)
+struct vd_xl *vd_xl_read_doms(bool live, const unsigned long *doms, size_t ndoms)
 {
 	struct vd_xl *x = vd_calloc(1, sizeof(*x));
 
 	if (!live)
 		x->unavailable = vd_strdup("not a live source: libxl describes this host only");
 	else
-		read_libxl(x);
+		read_libxl(x, doms, ndoms);
 	return x;
+}
+
+struct vd_xl *vd_xl_read(bool live)
+{
+	return vd_xl_read_doms(live, NULL, 0);
 }
 
 void vd_xl_free(struct vd_xl *x)

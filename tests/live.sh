@@ -344,4 +344,115 @@ if start_server "$T/h1000.txt"; then
 	fi
 fi
 
+# libxl with a selection: libxl_device_nic_list (it reads /libxl/<domid>/device/vif) only for
+# the selected domains. There is no hypervisor here, so a stand-in libxl (LD_PRELOAD) lists
+# the store's domains and reads each NIC list from the test xenstored over a connection of
+# its own: its requests (access log, --stats) are the ones vifdiag made libxl send.
+cat >"$T/xlshim.c" <<'SHIM'
+#include <stdio.h>
+#include <stdlib.h>
+#include <libxl.h>
+#include <xenstore.h>
+static struct xs_handle *xs;
+int libxl_ctx_alloc(libxl_ctx **pctx, int version, unsigned flags, xentoollog_logger *lg)
+{
+	(void)version, (void)flags, (void)lg;
+	xs = xs_open(0);
+	*pctx = (libxl_ctx *)&xs;
+	return xs ? 0 : -1;
+}
+int libxl_ctx_free(libxl_ctx *ctx)
+{
+	(void)ctx;
+	if (xs)
+		xs_close(xs);
+	xs = NULL;
+	return 0;
+}
+libxl_dominfo *libxl_list_domain(libxl_ctx *ctx, int *nb)
+{
+	unsigned n = 0;
+	char **d = xs_directory(xs, XBT_NULL, "/local/domain", &n);
+	libxl_dominfo *l = calloc(n ? n : 1, sizeof(*l));
+	(void)ctx;
+	for (unsigned i = 0; i < n; i++)
+		l[i].domid = (uint32_t)strtoul(d[i], NULL, 10);
+	free(d);
+	*nb = (int)n;
+	return l;
+}
+void libxl_dominfo_list_free(libxl_dominfo *l, int n)
+{
+	(void)n;
+	free(l);
+}
+libxl_device_nic *libxl_device_nic_list(libxl_ctx *ctx, uint32_t domid, int *num)
+{
+	char p[80];
+	unsigned n = 0;
+	char **d;
+	libxl_device_nic *l = NULL;
+	(void)ctx;
+	snprintf(p, sizeof(p), "/libxl/%u/device/vif", domid);
+	d = xs_directory(xs, XBT_NULL, p, &n);
+	if (d && n)
+		l = calloc(n, sizeof(*l));
+	for (unsigned i = 0; l && i < n; i++) {
+		unsigned len = 0, m[6] = { 0 };
+		char *mac;
+		snprintf(p, sizeof(p), "/libxl/%u/device/vif/%s/mac", domid, d[i]);
+		mac = xs_read(xs, XBT_NULL, p, &len);
+		if (mac)
+			sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+		free(mac);
+		for (int k = 0; k < 6; k++)
+			l[i].mac[k] = (uint8_t)m[k];
+		l[i].devid = atoi(d[i]);
+	}
+	free(d);
+	*num = l ? (int)n : 0;
+	return l;
+}
+void libxl_device_nic_list_free(libxl_device_nic *l, int n)
+{
+	(void)n;
+	free(l);
+}
+SHIM
+# xl_reads ARGS...: "DOMIDS|DIRECTORIES": the domains whose NIC list libxl read (from the access
+# log) and the DIRECTORY requests of libxl's connection (from --stats); the JSON in $T/xl.json
+xl_reads() {
+	start_server "$T/h20.txt" || return 1
+	XENSTORED_PATH="$T/sock" LD_PRELOAD="$T/xlshim.so" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$BIN" "$@" --json >"$T/xl.json" 2>/dev/null
+	stop_server
+	conn=$(awk '$4 ~ "^/libxl/" {print $2; exit}' "$T/access.log" | sed 's/\..*//')
+	doms=$(awk '$3 == "directory" && $4 ~ "^/libxl/[0-9]+/device/vif$" {split($4, a, "/"); print a[3]}' \
+		"$T/access.log" | sort -n | tr '\n' ' ')
+	dirs=$(awk -v c="$conn" '$1 == c && $2 == "DIRECTORY" {print $3}' "$T/stats")
+	echo "$doms|$dirs"
+}
+if cc -shared -fPIC -o "$T/xlshim.so" "$T/xlshim.c" $(pkg-config --cflags xenlight) -lxenstore 2>"$T/cc.err" &&
+	ldd "$BIN" | grep -q libxenlight; then
+	all=$(xl_reads status)
+	all_listed=$(jq '[.vifs[] | select(.libxl.listed)] | length' "$T/xl.json")
+	for args in "status 10" "show 10/1" "check --interval 0 10"; do
+		# shellcheck disable=SC2086
+		got=$(xl_reads $args)
+		listed=$(jq -c '[.vifs[] | select(.domid == 10) | .libxl.listed]' "$T/xl.json")
+		if [ "$got" = "10 |2" ] && [ "$all" = "$(seq -s ' ' 0 20) |22" ] &&
+			[ "$all_listed" = 40 ] && case $args in
+			show*) [ "$listed" = "[true]" ] ;;
+			status*) [ "$listed" = "[true,true]" ] ;;
+			esac; then
+			ok "libxl with '$args': the NIC list of domain 10 only ($got), every domain's without ($all)"
+		else
+			nok "libxl with '$args': NIC lists read of domains|DIRECTORY requests: '$got' (want '10 |2'), without a selection '$all', 10's listed $listed, all listed $all_listed"
+		fi
+	done
+else
+	ok "# SKIP libxl selection: no libxenlight or no compiler for the stand-in ($(head -c 200 "$T/cc.err"))"
+fi
+
 finish
