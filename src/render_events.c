@@ -417,7 +417,8 @@ static void text_event(struct vd_evout *out, const struct vd_event *ev)
 		return;
 	}
 	vd_buf_reset(b);
-	vd_buf_addf(b, "%s  ", vd_time_iso(ev->t_ms, t, sizeof(t)));
+	vd_buf_adds(b, vd_time_iso(ev->t_ms, t, sizeof(t)));
+	vd_buf_adds(b, "  ");
 	if (!out->group) {
 		add_vif(b, ev);
 		vd_buf_addc(b, ' ');
@@ -443,10 +444,12 @@ static void text_event(struct vd_evout *out, const struct vd_event *ev)
 		}
 		size_t was = g->lines.len;
 
-		if (out->o->use_color && is_problem(ev))
-			vd_buf_addf(&g->lines, "  \033[31m%s\033[0m\n", vd_buf_cstr(b));
-		else
-			vd_buf_addf(&g->lines, "  %s\n", vd_buf_cstr(b));
+		/* adds, not addf: this runs for every line of a log's timeline */
+		bool red = out->o->use_color && is_problem(ev);
+
+		vd_buf_adds(&g->lines, red ? "  \033[31m" : "  ");
+		vd_buf_adds(&g->lines, vd_buf_cstr(b));
+		vd_buf_adds(&g->lines, red ? "\033[0m\n" : "\n");
 		out->held += g->lines.len - was;
 		if (out->held > out->held_peak)
 			out->held_peak = out->held;

@@ -509,6 +509,14 @@ static void test_time_format_and_parse(void **state)
 
 	assert_string_equal(vd_time_iso(1795580147123LL, buf, sizeof(buf)),
 			    "2026-11-25T04:15:47.123Z");
+	/* the second's text is kept between calls: the same second, the next, before 1970 */
+	assert_string_equal(vd_time_iso(1795580147005LL, buf, sizeof(buf)),
+			    "2026-11-25T04:15:47.005Z");
+	assert_string_equal(vd_time_iso(1795580148999LL, buf, sizeof(buf)),
+			    "2026-11-25T04:15:48.999Z");
+	assert_string_equal(vd_time_iso(-1, buf, sizeof(buf)), "1969-12-31T23:59:59.999Z");
+	assert_string_equal(vd_time_iso(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000Z");
+	assert_string_equal(vd_time_iso(1795580148010LL, buf, 12), "2026-11-25T");
 	assert_true(vd_time_parse("2026-11-25T04:15:47.123Z", &ms));
 	assert_int_equal(ms, 1795580147123LL);
 	assert_true(vd_time_parse("2026-11-25T05:15:47+01:00", &ms));
