@@ -17,7 +17,9 @@
 #include "vd_err.h"
 #include "vd_event.h"
 
-enum vd_rec_op { VD_REC_WRITE, VD_REC_MKDIR, VD_REC_RM };
+/* VD_REC_TIME: a write or mkdir no VIF timeline can use (vd_logparser_only_vifs): its time
+ * and origin count (the stall clock), its path is not absolute and it has no value. */
+enum vd_rec_op { VD_REC_WRITE, VD_REC_MKDIR, VD_REC_RM, VD_REC_TIME };
 
 /* One store update as the daemon applied it (transactions only at commit). */
 struct vd_logrec {
@@ -39,6 +41,11 @@ struct vd_logparser;
 /* stats: also count writes, watches and watch events per connection (--stats). */
 struct vd_logparser *vd_logparser_new(vd_logrec_fn rec, vd_logbad_fn bad, void *arg, bool stats);
 void vd_logparser_free(struct vd_logparser *p);
+/* Writes and mkdirs whose path holds no "vif" and does not end in a "name" component come
+ * as VD_REC_TIME: their values are not decoded, their paths not resolved. */
+void vd_logparser_only_vifs(struct vd_logparser *p, bool on);
+/* Could a write to path (absolute or relative, len bytes) change a VIF timeline? */
+bool vd_log_path_may_matter(const char *path, size_t len);
 
 /* One line without its newline; file and line number are reported with what it yields.
  * Returns 1 if it was a log line, 0 for a blank line, -1 if malformed (counted, reported). */

@@ -81,6 +81,7 @@ struct vd_logparser {
 	vd_logbad_fn bad_fn;
 	void *arg;
 	bool want_stats;
+	bool only_vifs;	      /* vd_logparser_only_vifs */
 	struct vd_smap conns; /* key: "A12", "D0", or a trace pointer */
 	struct vd_smap txns;  /* access log: "A12.3" */
 	struct vd_smap stats; /* key: connection name; survives connection resets */

@@ -57,6 +57,10 @@ struct vd_ev_renderer {
 
 extern const struct vd_ev_renderer vd_render_events_text;
 extern const struct vd_ev_renderer vd_render_events_json;
+/* Grouped text keeps at most about this many bytes of lines in memory, the rest in a
+ * temporary file under TMPDIR (tests lower it); the most it held, for tests. */
+extern size_t vd_evout_spill_bytes;
+size_t vd_evout_held_peak(const struct vd_evout *out);
 
 const struct vd_ev_renderer *vd_ev_renderer_for(const struct vd_opts *o);
 

@@ -151,13 +151,33 @@ void vd_stall_resolve(const long opt_ms[VD_STALL_N], int64_t out_ms[VD_STALL_N])
 
 char *vd_time_iso(int64_t ms, char *buf, size_t len)
 {
+	/* the text up to the second, kept: a log's events come many to a second */
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char head[40];
+	static _Thread_local size_t hlen;
 	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int frac = (int)(ms - (int64_t)s * 1000);
 	struct tm tm;
 
-	if (!gmtime_r(&s, &tm))
-		memset(&tm, 0, sizeof(tm));
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)s * 1000));
+	if (s != last || !hlen) {
+		if (!gmtime_r(&s, &tm))
+			memset(&tm, 0, sizeof(tm));
+		snprintf(head, sizeof(head), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		hlen = strlen(head);
+		last = s;
+	}
+	if (len < hlen + 6) {
+		snprintf(buf, len, "%s.%03dZ", head, frac);
+		return buf;
+	}
+	memcpy(buf, head, hlen);
+	buf[hlen] = '.';
+	buf[hlen + 1] = (char)('0' + frac / 100);
+	buf[hlen + 2] = (char)('0' + frac / 10 % 10);
+	buf[hlen + 3] = (char)('0' + frac % 10);
+	buf[hlen + 4] = 'Z';
+	buf[hlen + 5] = '\0';
 	return buf;
 }
 

@@ -47,6 +47,8 @@ static void apply_pending(struct vd_evlog *c, int64_t next_ms)
 	if (next_ms >= r->t_ms)
 		vd_tracker_tick(c->t, r->t_ms);
 	c->last_ms = r->t_ms;
+	if (r->op == VD_REC_TIME)
+		return;
 	if (r->op == VD_REC_RM)
 		vd_tracker_rm(c->t, r->t_ms, r->path, &r->origin);
 	else
@@ -64,6 +66,12 @@ static void on_record(const struct vd_logrec *r, void *arg)
 	c->pend = *r;
 	c->pend_origin = r->origin;
 	c->pend.origin = c->pend_origin;
+	if (r->op == VD_REC_TIME) {
+		c->pend.path = NULL;
+		c->pend.value = NULL;
+		c->has_pend = true;
+		return;
+	}
 	vd_buf_reset(&c->pend_path);
 	vd_buf_adds(&c->pend_path, r->path);
 	c->pend.path = vd_buf_cstr(&c->pend_path);
@@ -116,6 +124,7 @@ struct vd_evlog *vd_evlog_new(const struct vd_opts *o, bool track, const int64_t
 	if (track)
 		e->t = vd_tracker_new(thr, fn, arg);
 	e->p = vd_logparser_new(on_record, on_bad, e, stats);
+	vd_logparser_only_vifs(e->p, track);
 	return e;
 }
 

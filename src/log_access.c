@@ -4,6 +4,7 @@
  * "<conn>.<tid>" and held until their commit, a write dropped when an error follows it,
  * lines cut at 180 characters.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,59 @@ void vd_lp_txn_free(void *p)
 #define ACCESS_CUT 179 /* access-log-nb-chars 180: longer lines end in ".." at 179 */
 
 /*
+ * The fields of every line are padded with runs of spaces: skipped, and the next space
+ * found, eight bytes at a time (little-endian: the lowest differing byte comes first).
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SPACES 0x2020202020202020ULL
+#define ONES   0x0101010101010101ULL
+#define HIGHS  0x8080808080808080ULL
+#define WORDS  1
+#else
+#define WORDS 0
+#endif
+
+static inline const char *skip_spaces(const char *p, const char *e)
+{
+#if WORDS
+	for (uint64_t w; e - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= SPACES;
+		if (w)
+			return p + (__builtin_ctzll(w) >> 3);
+	}
+#endif
+	while (p < e && *p == ' ')
+		p++;
+	return p;
+}
+
+static inline const char *to_space(const char *p, const char *e)
+{
+#if WORDS
+	for (uint64_t w; e - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= SPACES; /* a space is a zero byte now */
+		w = (w - ONES) & ~w & HIGHS;
+		if (w)
+			return p + (__builtin_ctzll(w) >> 3);
+	}
+#endif
+	while (p < e && *p != ' ')
+		p++;
+	return p;
+}
+
+/* memcmp of a few bytes, inline: this runs several times per line */
+static inline bool same(const char *p, const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != w[i])
+			return false;
+	return true;
+}
+
+/*
  * The operation word after the connection: its kind and length, or 0 if it is none we know.
  * kind: w write, m mkdir, r rm, W watch, E w event, e error, c commit, x conflict, t t start,
  * q endconn, p setperms, '.' other. A switch on the first byte: this runs for every line.
@@ -32,7 +86,7 @@ static size_t acc_op(const char *p, size_t n, char *kind)
 #define OP(word, k)                                                                                \
 	do {                                                                                       \
 		size_t l_ = sizeof(word) - 1;                                                      \
-		if (n >= l_ && memcmp(p, word, l_) == 0 && (n == l_ || p[l_] == ' ')) {            \
+		if (n >= l_ && same(p, word, l_) && (n == l_ || p[l_] == ' ')) {                   \
 			*kind = (k);                                                               \
 			return l_;                                                                 \
 		}                                                                                  \
@@ -221,11 +275,9 @@ static bool parse_acc(const char *line, size_t len, struct acc_line *a)
 
 	if (len < 26 || line[23] != ']' || line[9] != 'T' || line[22] != 'Z' || line[18] != '.')
 		return false;
-	while (p < e && *p == ' ')
-		p++;
+	p = skip_spaces(p, e);
 	s = p;
-	while (p < e && *p != ' ')
-		p++;
+	p = to_space(p, e);
 	if (p == s)
 		return false;
 	if (p - s > 2 && s[0] == 'r' && s[1] == '(') { /* replay of a conflicting transaction */
@@ -246,14 +298,11 @@ static bool parse_acc(const char *line, size_t len, struct acc_line *a)
 	for (i = 1; i < a->conlen; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-	while (p < e && *p == ' ')
-		p++;
+	p = skip_spaces(p, e);
 	n = acc_op(p, (size_t)(e - p), &a->kind);
 	if (!n)
 		return false;
-	p += n;
-	while (p < e && *p == ' ')
-		p++;
+	p = skip_spaces(p + n, e);
 	a->data = p;
 	a->datalen = (size_t)(e - p);
 	a->cut = len == ACCESS_CUT && line[len - 1] == '.' && line[len - 2] == '.' &&
@@ -334,7 +383,10 @@ int vd_lp_access_line(struct vd_logparser *p, const char *line, size_t len, cons
 		vd_buf_reset(&p->held_path);
 		vd_buf_add(&p->held_path, a.data, sp ? (size_t)(sp - a.data) : a.datalen);
 		r->path = p->held_path.data;
-		if (a.kind == 'w') {
+		if (p->only_vifs && a.kind != 'r' &&
+		    !vd_log_path_may_matter(p->held_path.data, p->held_path.len))
+			r->op = VD_REC_TIME;
+		if (r->op == VD_REC_WRITE) {
 			/* "write PATH " and "write PATH" are both an empty value; the buffer
 			 * has no storage until something went into it */
 			vd_buf_reset(&p->held_value);

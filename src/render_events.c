@@ -8,9 +8,11 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vd_esc.h"
 #include "vd_event.h"
@@ -26,6 +28,22 @@ struct group {
 	unsigned long domid, devid;
 	bool named;
 	struct vd_buf head, lines;
+	/* the group's spilled lines: the last extent in the spill file, each naming the one
+	 * before it (-1: none); pending: written by a spill not yet flushed */
+	int64_t last, pending;
+};
+
+/*
+ * Text groups are printed in VIF order at close, and any VIF may get another line up to
+ * the log's last one: no group can be printed early. Their lines are kept in memory up
+ * to this many bytes, then written to an unlinked temporary file, extents chained per
+ * group, and read back at close: memory stays bounded however long the log is.
+ */
+size_t vd_evout_spill_bytes = 4u << 20;
+
+struct extent_hdr { /* before each extent's bytes in the spill file */
+	int64_t prev;
+	uint64_t len;
 };
 
 struct vd_evout {
@@ -34,9 +52,116 @@ struct vd_evout {
 	struct group *groups;
 	size_t ngroups;
 	struct vd_imap group_ix; /* (domid, devid) -> groups[]: O(1) per event */
+	size_t held;		 /* bytes of lines in memory */
+	size_t held_peak;
+	FILE *spill; /* NULL until the first spill */
+	int64_t spill_off;
+	bool nospill; /* the spill file failed: everything stays in memory */
 	struct vd_buf line;
 	bool failed;
 };
+
+size_t vd_evout_held_peak(const struct vd_evout *out)
+{
+	return out->held_peak;
+}
+
+static FILE *spill_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *name = vd_asprintf("%s/vifdiag-log.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(name);
+	FILE *f = NULL;
+
+	if (fd >= 0) {
+		unlink(name); /* gone with the process, however it ends */
+		f = fdopen(fd, "w+");
+		if (!f)
+			close(fd);
+	}
+	free(name);
+	return f;
+}
+
+/* Every group's lines in memory to the spill file, as one batch: committed only when all
+ * of it is written, else truncated away and kept in memory from then on. */
+static void spill(struct vd_evout *out)
+{
+	int64_t start = out->spill_off, off = start;
+	bool ok = true;
+
+	if (!out->spill)
+		out->spill = spill_open();
+	if (!out->spill) {
+		out->nospill = true;
+		return;
+	}
+	for (size_t i = 0; ok && i < out->ngroups; i++) {
+		struct group *g = &out->groups[i];
+		struct extent_hdr h = { g->last, g->lines.len };
+
+		if (!g->lines.len)
+			continue;
+		ok = fwrite(&h, sizeof(h), 1, out->spill) == 1 &&
+		     fwrite(g->lines.data, g->lines.len, 1, out->spill) == 1;
+		g->pending = off;
+		off += (int64_t)(sizeof(h) + g->lines.len);
+	}
+	ok = ok && fflush(out->spill) == 0;
+	for (size_t i = 0; ok && i < out->ngroups; i++) {
+		struct group *g = &out->groups[i];
+
+		if (g->lines.len) {
+			g->last = g->pending;
+			vd_buf_free(&g->lines);
+		}
+	}
+	if (!ok) {
+		clearerr(out->spill);
+		if (ftruncate(fileno(out->spill), (off_t)start) != 0 ||
+		    fseeko(out->spill, (off_t)start, SEEK_SET) != 0)
+			out->failed = true;
+		out->nospill = true;
+		return;
+	}
+	out->spill_off = off;
+	out->held = 0;
+}
+
+#define SPILL_IO (64u << 10)
+
+/* A group's spilled lines, oldest first, to the output (buf: SPILL_IO bytes). */
+static void unspill(struct vd_evout *out, const struct group *g, char *buf)
+{
+	struct extent_hdr *chain = NULL, h;
+	size_t n = 0;
+	int fd = fileno(out->spill);
+
+	for (int64_t off = g->last; off >= 0; off = h.prev) {
+		if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h)) {
+			out->failed = true;
+			break;
+		}
+		chain = vd_realloc(chain, (n + 1) * sizeof(*chain));
+		chain[n++] = (struct extent_hdr){ off + (int64_t)sizeof(h), h.len };
+	}
+	while (n--) {
+		for (uint64_t done = 0; done < chain[n].len;) {
+			size_t k = chain[n].len - done < SPILL_IO ? (size_t)(chain[n].len - done)
+								  : SPILL_IO;
+
+			if (pread(fd, buf, k, (off_t)(chain[n].prev + (int64_t)done)) !=
+			    (ssize_t)k) {
+				out->failed = true;
+				n = 0;
+				break;
+			}
+			fwrite(buf, 1, k, out->o->out);
+			done += k;
+		}
+	}
+	free(chain);
+}
 
 /* Callers quote file names and log bytes: no control byte reaches the terminal. */
 static void say(const struct vd_opts *o, const char *kind, const char *fmt, va_list ap)
@@ -251,6 +376,7 @@ static struct group *group_for(struct vd_evout *out, const struct vd_event *ev)
 	memset(&out->groups[out->ngroups], 0, sizeof(*out->groups));
 	out->groups[out->ngroups].domid = ev->domid;
 	out->groups[out->ngroups].devid = ev->devid;
+	out->groups[out->ngroups].last = -1;
 	vd_buf_init(&out->groups[out->ngroups].head);
 	vd_buf_init(&out->groups[out->ngroups].lines);
 	return &out->groups[out->ngroups++];
@@ -291,7 +417,8 @@ static void text_event(struct vd_evout *out, const struct vd_event *ev)
 		return;
 	}
 	vd_buf_reset(b);
-	vd_buf_addf(b, "%s  ", vd_time_iso(ev->t_ms, t, sizeof(t)));
+	vd_buf_adds(b, vd_time_iso(ev->t_ms, t, sizeof(t)));
+	vd_buf_adds(b, "  ");
 	if (!out->group) {
 		add_vif(b, ev);
 		vd_buf_addc(b, ' ');
@@ -315,10 +442,19 @@ static void text_event(struct vd_evout *out, const struct vd_event *ev)
 			if (ev->be_domid >= 0)
 				vd_buf_addf(&g->head, " (backend in domain %ld)", ev->be_domid);
 		}
-		if (out->o->use_color && is_problem(ev))
-			vd_buf_addf(&g->lines, "  \033[31m%s\033[0m\n", vd_buf_cstr(b));
-		else
-			vd_buf_addf(&g->lines, "  %s\n", vd_buf_cstr(b));
+		size_t was = g->lines.len;
+
+		/* adds, not addf: this runs for every line of a log's timeline */
+		bool red = out->o->use_color && is_problem(ev);
+
+		vd_buf_adds(&g->lines, red ? "  \033[31m" : "  ");
+		vd_buf_adds(&g->lines, vd_buf_cstr(b));
+		vd_buf_adds(&g->lines, red ? "\033[0m\n" : "\n");
+		out->held += g->lines.len - was;
+		if (out->held > out->held_peak)
+			out->held_peak = out->held;
+		if (out->held >= vd_evout_spill_bytes && !out->nospill)
+			spill(out);
 		return;
 	}
 	if (out->o->use_color && is_problem(ev))
@@ -339,6 +475,7 @@ static int by_vif(const void *a, const void *b)
 
 static int out_close(struct vd_evout *out)
 {
+	char *buf = out->spill ? vd_malloc(SPILL_IO) : NULL;
 	int rc;
 
 	if (out->ngroups > 1)
@@ -346,11 +483,16 @@ static int out_close(struct vd_evout *out)
 	for (size_t i = 0; i < out->ngroups; i++) {
 		struct group *g = &out->groups[i];
 
-		fprintf(out->o->out, "%s%s\n%s", i ? "\n" : "", vd_buf_cstr(&g->head),
-			vd_buf_cstr(&g->lines));
+		fprintf(out->o->out, "%s%s\n", i ? "\n" : "", vd_buf_cstr(&g->head));
+		if (g->last >= 0)
+			unspill(out, g, buf);
+		fputs(vd_buf_cstr(&g->lines), out->o->out);
 		vd_buf_free(&g->head);
 		vd_buf_free(&g->lines);
 	}
+	free(buf);
+	if (out->spill)
+		fclose(out->spill);
 	free(out->groups);
 	vd_imap_free(&out->group_ix);
 	vd_buf_free(&out->line);

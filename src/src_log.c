@@ -244,7 +244,7 @@ static void deliver(struct vd_logparser *p, const struct rec *r)
 	struct vd_logrec out;
 	const char *path = r->path;
 
-	if (relative(path)) {
+	if (relative(path) && r->op != VD_REC_TIME) {
 		char num[24];
 		size_t n = sizeof(num);
 		unsigned long d = (unsigned long)conn_domid(r->c);
@@ -479,6 +479,22 @@ int vd_logparser_line(struct vd_logparser *p, const char *line, size_t len, cons
 	if (line[0] == '[')
 		return vd_lp_access_line(p, line, len, file, lineno);
 	return vd_lp_trace_line(p, line, len, file, lineno);
+}
+
+void vd_logparser_only_vifs(struct vd_logparser *p, bool on)
+{
+	p->only_vifs = on;
+}
+
+bool vd_log_path_may_matter(const char *path, size_t len)
+{
+	/* a superset of what the tracker classifies: VIF ends and error nodes, domain names */
+	for (const char *v = path, *e = path + len;
+	     e - v >= 3 && (v = memchr(v, 'v', (size_t)(e - v - 2))); v++)
+		if (v[1] == 'i' && v[2] == 'f')
+			return true;
+	return (len >= 4 && memcmp(path + len - 4, "name", 4) == 0 &&
+		(len == 4 || path[len - 5] == '/'));
 }
 
 void vd_logparser_flush(struct vd_logparser *p, bool end)

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "vd_event.h"
+#include "vd_opts.h"
+#include "vd_render.h"
 #include "vd_util.h"
 
 #define FE "/local/domain/1/device/vif/0"
@@ -507,6 +509,14 @@ static void test_time_format_and_parse(void **state)
 
 	assert_string_equal(vd_time_iso(1795580147123LL, buf, sizeof(buf)),
 			    "2026-11-25T04:15:47.123Z");
+	/* the second's text is kept between calls: the same second, the next, before 1970 */
+	assert_string_equal(vd_time_iso(1795580147005LL, buf, sizeof(buf)),
+			    "2026-11-25T04:15:47.005Z");
+	assert_string_equal(vd_time_iso(1795580148999LL, buf, sizeof(buf)),
+			    "2026-11-25T04:15:48.999Z");
+	assert_string_equal(vd_time_iso(-1, buf, sizeof(buf)), "1969-12-31T23:59:59.999Z");
+	assert_string_equal(vd_time_iso(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000Z");
+	assert_string_equal(vd_time_iso(1795580148010LL, buf, 12), "2026-11-25T");
 	assert_true(vd_time_parse("2026-11-25T04:15:47.123Z", &ms));
 	assert_int_equal(ms, 1795580147123LL);
 	assert_true(vd_time_parse("2026-11-25T05:15:47+01:00", &ms));
@@ -604,6 +614,97 @@ static void test_tracker_scales(void **state)
 		fail_msg("%lu comparisons for %lu records", work, records);
 }
 
+struct render_ctx {
+	const struct vd_ev_renderer *rd;
+	struct vd_evout *out;
+};
+
+static void render_one(const struct vd_event *ev, void *arg)
+{
+	struct render_ctx *c = arg;
+
+	c->rd->event(c->out, ev);
+}
+
+/* log's grouped text of 300 VIFs brought up and torn down 5 times, newest domains first
+ * and named midway, with at most spill bytes of lines in memory: *peak the most held. */
+static char *grouped_text(size_t spill, size_t *len, size_t *peak)
+{
+	struct vd_opts o = { .since_ms = -1, .until_ms = -1 };
+	const long none[VD_STALL_N] = { -1, -1, -1, -1 };
+	struct render_ctx c = { .rd = &vd_render_events_text };
+	size_t saved = vd_evout_spill_bytes;
+	int64_t thr[VD_STALL_N], ms = 0;
+	struct vd_tracker *t;
+	char *text = NULL, path[96];
+	FILE *f = open_memstream(&text, len);
+
+	assert_non_null(f);
+	o.out = f;
+	o.err = stderr;
+	vd_evout_spill_bytes = spill;
+	c.out = c.rd->open(&o, true);
+	vd_stall_resolve(none, thr);
+	t = vd_tracker_new(thr, render_one, &c);
+	for (int rep = 0; rep < 5; rep++)
+		for (unsigned long d = 300; d >= 1; d--) {
+			static const char *const steps[][2] = {
+				{ "+state", "1" }, { "-device/vif/0/state", "1" },
+				{ "+state", "2" }, { "+hotplug-status", "connected" },
+				{ "-device/vif/0/state", "4" }, { "+state", "4" },
+			};
+
+			if (rep == 2) {
+				snprintf(path, sizeof(path), "/local/domain/%lu/name", d);
+				put(t, ms, path, "guest");
+			}
+			for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+				if (steps[k][0][0] == '-')
+					snprintf(path, sizeof(path), "/local/domain/%lu/%s", d,
+						 steps[k][0] + 1);
+				else
+					snprintf(path, sizeof(path),
+						 "/local/domain/0/backend/vif/%lu/0/%s", d,
+						 steps[k][0] + 1);
+				ms += 3;
+				put(t, ms, path, steps[k][1]);
+			}
+			snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%lu/0", d);
+			vd_tracker_rm(t, ms, path, NULL);
+			snprintf(path, sizeof(path), "/local/domain/%lu/device/vif/0", d);
+			vd_tracker_rm(t, ms, path, NULL);
+		}
+	vd_tracker_free(t);
+	*peak = vd_evout_held_peak(c.out);
+	assert_int_equal(c.rd->close(c.out), 0);
+	vd_evout_spill_bytes = saved;
+	fclose(f);
+	return text;
+}
+
+/*
+ * Grouped text (log without --follow) holds its lines in bounded memory: spilled to a
+ * temporary file and read back at close, the output is byte for byte the one kept in
+ * memory, however small the budget.
+ */
+static void test_grouped_text_spills(void **state)
+{
+	size_t mlen, slen, mpeak, speak;
+	char *mem = grouped_text(SIZE_MAX, &mlen, &mpeak);
+	char *spilt = grouped_text(512, &slen, &speak);
+
+	(void)state;
+	assert_true(mlen > 200000);
+	assert_true(mpeak > 200000); /* nothing spilled: all of it was held */
+	assert_true(speak < 512 + 400); /* the budget and one line */
+	assert_int_equal(slen, mlen);
+	assert_memory_equal(spilt, mem, mlen);
+	assert_true(strncmp(mem, "vif 1/0 guest (backend in domain 0)\n  ", 38) == 0);
+	assert_non_null(strstr(mem, "\n\nvif 2/0 guest (backend in domain 0)\n  "));
+	free(mem);
+	free(spilt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_stall_option),
 		cmocka_unit_test(test_time_format_and_parse),
 		cmocka_unit_test(test_tracker_scales),
+		cmocka_unit_test(test_grouped_text_spills),
 	};
 
 	return cmocka_run_group_tests_name("events", tests, NULL, NULL);

@@ -124,6 +124,74 @@ static void test_access_relative_and_writers(void **state)
 	vd_logparser_free(p);
 }
 
+/*
+ * What log skips decoding (vd_logparser_only_vifs): a write or mkdir whose path cannot be
+ * a VIF's or a domain's name comes as VD_REC_TIME, its time and order kept, while every
+ * path the tracker reads, removals, and an error dropping a skipped write stay as they were.
+ * Padding of any width (the word-at-a-time space scan) parses the same.
+ */
+static void test_access_only_vifs(void **state)
+{
+	static const char *const must[] = {
+		"/local/domain/1/device/vif/0/state",
+		"device/vif/0/state",
+		"/local/domain/0/backend/vif/1/0/hotplug-status",
+		"backend/vif/1/0",
+		"/local/domain/1/error/device/vif/0/error",
+		"error/backend/vif/1/0/error",
+		"/local/domain/5/name",
+		"name",
+		"/local/domain/0/backend/vif",
+	};
+	static const char *const skip[] = {
+		"/local/domain/1/data/updated", "control/feature-balloon", "/local/domain/1/memory/target",
+		"/local/domain/1/hostname",	"device/vbd/768/state",	   "vi",
+	};
+	static const char *const lines[] = {
+		"[20261125T04:10:14.100Z]  A15          write     /local/domain/1/data/updated 7",
+		"[20261125T04:10:14.101Z] A15 write /local/domain/0/backend/vif/1/0/state 1",
+		"[20261125T04:10:14.102Z]         A15                 write        "
+		"/local/domain/0/backend/vif/1/0/state       2",
+		"[20261125T04:10:14.103Z]  D1           mkdir     control",
+		"[20261125T04:10:14.104Z]  D1           rm        control/shutdown",
+		"[20261125T04:10:14.105Z]  D1           write     control/feature-balloon 1",
+		"[20261125T04:10:14.106Z]  D1           error     ENOENT",
+		"[20261125T04:10:14.107Z]  A7           write     /local/domain/1/name guest",
+		NULL,
+	};
+	struct cap c;
+	struct vd_logparser *p = parser(&c, false);
+	struct vd_logcounts n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		assert_true(vd_log_path_may_matter(must[i], strlen(must[i])));
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		assert_false(vd_log_path_may_matter(skip[i], strlen(skip[i])));
+	vd_logparser_only_vifs(p, true);
+	feed(p, lines);
+	assert_int_equal(c.n, 6);
+	assert_int_equal(c.r[0].op, VD_REC_TIME);
+	assert_int_equal(c.r[0].t, 1795579814100LL);
+	assert_int_equal(c.r[0].len, 0);
+	assert_int_equal(c.r[1].op, VD_REC_WRITE);
+	assert_string_equal(c.r[1].value, "1");
+	assert_int_equal(c.r[2].op, VD_REC_WRITE);
+	assert_string_equal(c.r[2].path, "/local/domain/0/backend/vif/1/0/state");
+	assert_string_equal(c.r[2].value, "      2"); /* the value starts after one space */
+	assert_int_equal(c.r[3].op, VD_REC_TIME);
+	assert_int_equal(c.r[4].op, VD_REC_RM);
+	assert_string_equal(c.r[4].path, "/local/domain/1/control/shutdown");
+	assert_int_equal(c.r[5].op, VD_REC_WRITE); /* the failed balloon write is gone */
+	assert_string_equal(c.r[5].path, "/local/domain/1/name");
+	vd_logparser_counts(p, &n);
+	assert_int_equal(n.lines, 8);
+	assert_int_equal(n.malformed, 0);
+	assert_int_equal(n.failed, 1);
+	assert_int_equal(n.last_ms, 1795579814107LL);
+	vd_logparser_free(p);
+}
+
 static void test_access_transactions(void **state)
 {
 	static const char *const lines[] = {
@@ -629,6 +697,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access_relative_and_writers),
+		cmocka_unit_test(test_access_only_vifs),
 		cmocka_unit_test(test_access_transactions),
 		cmocka_unit_test(test_access_escapes_cut_and_errors),
 		cmocka_unit_test(test_at_paths_refused),
