@@ -206,6 +206,20 @@ static void walk_cpus(struct walk *w, const char *base)
 	free(cpu);
 }
 
+/* A backend domain's libxl/disable_udev (vd_diagnose_udev): one READ, only where backends
+ * are, since the udev-called scripts there exit when it exists. */
+static void read_udev_key(struct walk *w, const char *base)
+{
+	char *p = vd_asprintf("%s/backend/vif", base);
+
+	if (vd_snap_get(w->snap, p) && !w->fatal) {
+		free(p);
+		p = vd_asprintf("%s/libxl/disable_udev", base);
+		read_node(w, p, false, NULL);
+	}
+	free(p);
+}
+
 /* A domain's name and vm; with trees also its VIF subtrees and vCPUs. */
 static void walk_domain(struct walk *w, const char *dom, bool trees)
 {
@@ -230,6 +244,8 @@ static void walk_domain(struct walk *w, const char *dom, bool trees)
 		walk_tree(w, p);
 		free(p);
 	}
+	if (trees)
+		read_udev_key(w, base);
 	/* error/ is absent on a healthy host: one READ then, instead of one per subtree */
 	err = vd_asprintf("%s/error", base);
 	if (trees && read_node(w, err, false, NULL)) {
@@ -518,6 +534,9 @@ static void sel_backends(struct sel *s, unsigned long b, unsigned long fe)
 	char *p = vd_asprintf("/local/domain/%lu/backend/vif/%lu", b, fe);
 
 	sel_tree(s, p);
+	free(p);
+	p = vd_asprintf("/local/domain/%lu", b);
+	read_udev_key(s->w, p);
 	free(p);
 	p = vd_asprintf("/local/domain/%lu/error", b);
 	if (known(s, p, true, false)->exists) {
