@@ -126,9 +126,19 @@ static bool never_ran(const struct vd_vif *v)
 	       !vd_node_is(v->hotplug_status, "connected") && !v->hotplug_error;
 }
 
+/* xenopsd's /xapi tree (a live walk lists /xapi without reading the node itself). */
+static bool xenopsd(const struct vd_host *h)
+{
+	const char **names;
+	size_t n = vd_snap_children(h->snap, "/xapi", &names);
+
+	free(names);
+	return n || vd_snap_get(h->snap, "/xapi");
+}
+
 void vd_diagnose_udev(struct vd_host *h)
 {
-	const struct vd_node *xapi = vd_snap_get(h->snap, "/xapi");
+	bool xapi = xenopsd(h);
 
 	for (size_t i = 0; i < h->nvifs; i++) {
 		struct vd_vif *v = h->vifs[i];
