@@ -9,6 +9,9 @@
 
 void vd_diagnose(struct vd_host *h);
 
+/* The node holds exactly the string v (no more bytes). */
+bool vd_node_is(const struct vd_node *nd, const char *v);
+
 /* True if the verdict means "working". */
 bool vd_verdict_ok(const char *verdict);
 

@@ -45,6 +45,8 @@ struct vd_opts {
 	long interval_ms; /* --interval SECS: between the two load samples; -1: default */
 	FILE *out;	  /* renderers write here */
 	FILE *err;	  /* warnings go here */
+
+	const char *hotplug_log; /* check --hotplug-log FILE: the backend's xen-hotplug.log */
 };
 
 #endif

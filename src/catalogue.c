@@ -318,6 +318,23 @@ const struct vd_rule vd_rules[] = {
 	  "the VIF connected 3 times in the log, 2 of them after the device was removed or an end "
 	  "fell back into the handshake without closing",
 	  "fe:state be:state log time" },
+	/* the hotplug scripts' side (diag_hotplug.c): xen-hotplug.log, libxl/disable_udev */
+	{ "VD069", "hotplug-no-netdev", E,
+	  "(hotplug log) a hotplug script ran before the VIF's netdev existed (No such device)",
+	  "the script ran while the netdev was missing: before netback created it (a udev rule "
+	  "or custom script that runs too early) or after something renamed it; check the "
+	  "backend domain's kernel log and ip -d link, then detach and re-attach the vif",
+	  "the hotplug script ran before the netdev vif3.0 existed (xen-hotplug.log:2, 3 lines "
+	  "of the log), and the backend domain has no netdev for it",
+	  "be:hotplug-status be:hotplug-error be:vifname nd:name nd:master log" },
+	{ "VD070", "udev-disabled", E,
+	  "hotplug never ran: libxl/disable_udev stops the udev-called script where udev "
+	  "(xenopsd) or nothing (a driver domain without xl devd) runs it",
+	  "XenServer/XCP-ng: xenstore-rm /local/domain/0/libxl/disable_udev (an xl run left "
+	  "it) and plug the VIF again; a libxl driver domain: run xl devd in it",
+	  "hotplug never ran: /local/domain/0/libxl/disable_udev exists, so the vif script udev "
+	  "calls exits at once, and xenopsd relies on udev",
+	  "be:state be:hotplug-status be:script dom:libxl/disable_udev" },
 };
 
 const size_t vd_nrules = sizeof(vd_rules) / sizeof(vd_rules[0]);

@@ -72,6 +72,8 @@ const struct vd_option vd_options[] = {
 	  "report findings at or above info, warning (default) or error; exit 1 if any" },
 	{ "log", 0, "FILE", "check",
 	  "time source: xenstored's access log or trace of this host (repeatable; rotations)" },
+	{ "hotplug-log", 0, "FILE", "check",
+	  "the backend domain's xen-hotplug.log (a bundle's is read without it)" },
 	{ "interval", 0, "SECS", "show check",
 	  "live: sample per-queue interrupts twice, SECS apart (default 1; 0: once)" },
 	{ "help", 'h', NULL, "*", "show help" },

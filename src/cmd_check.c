@@ -11,6 +11,7 @@
 #include "vd_diag.h"
 #include "vd_evidence.h"
 #include "vd_evlog.h"
+#include "vd_hotplug.h"
 #include "vd_pipeline.h"
 #include "vd_render.h"
 #include "vd_timeline.h"
@@ -78,6 +79,20 @@ static int add_time(struct vd_report *r, const struct vd_opts *o, struct vd_err 
 	return rc;
 }
 
+/* The backend domain's xen-hotplug.log (--hotplug-log, or a bundle's): rule R7. */
+static int add_hotplug(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
+{
+	struct vd_hplog l;
+	int rc = vd_hplog_load(o->hotplug_log, r->bundle, &l, err);
+
+	if (rc <= 0)
+		return rc;
+	vd_diagnose_hotplug_log(r->host, &l);
+	vd_evidence_fill(r->host, r->sysfs);
+	vd_hplog_free(&l);
+	return 0;
+}
+
 int vd_cmd_check(const struct vd_invocation *inv)
 {
 	struct vd_opts copy = *inv->opts, *o = &copy;
@@ -89,7 +104,7 @@ int vd_cmd_check(const struct vd_invocation *inv)
 	if (copy.interval_ms < 0)
 		copy.interval_ms = 1000;
 	if (vd_report_load_for(&r, o, inv->argc, inv->argv, true, inv->err) < 0 ||
-	    add_time(&r, o, inv->err) < 0 ||
+	    add_time(&r, o, inv->err) < 0 || add_hotplug(&r, o, inv->err) < 0 ||
 	    vd_report_select(&r, inv->argc, inv->argv, true, inv->err) < 0) {
 		vd_report_free(&r);
 		return inv->err->code;

@@ -230,7 +230,7 @@ static void option_value(const struct vd_complete_ctx *ctx, struct loaded *l,
 	static const char *const stalls[] = { "initwait=", "hotplug=", "connect=", "close=", NULL };
 
 	if (strcmp(o->name, "from") == 0 || strcmp(o->name, "output") == 0 ||
-	    strcmp(o->name, "log") == 0) {
+	    strcmp(o->name, "log") == 0 || strcmp(o->name, "hotplug-log") == 0) {
 		c->kind = VD_CANDS_FILES;
 		c->prefix = vd_strdup(prefix);
 	} else if (strcmp(o->name, "sysfs-root") == 0) {

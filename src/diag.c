@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "vd_esc.h"
+#include "vd_hotplug.h"
 #include "vd_util.h"
 #include "vd_xenbus.h"
 
@@ -70,9 +71,14 @@ static long state_of(const struct vd_end *e)
 	return e->present && e->state.ok ? (long)e->state.v : -1;
 }
 
-static bool has_value(const struct vd_node *nd, const char *v)
+bool vd_node_is(const struct vd_node *nd, const char *v)
 {
 	return nd && strcmp(nd->value, v) == 0 && strlen(v) == nd->len;
+}
+
+static bool has_value(const struct vd_node *nd, const char *v)
+{
+	return vd_node_is(nd, v);
 }
 
 /* A value the dump could not give in full: unknown, never "invalid". */
@@ -927,6 +933,7 @@ void vd_diagnose(struct vd_host *h)
 		rule_values(v);
 	}
 	rule_netdev_names(h);
+	vd_diagnose_udev(h);
 	for (size_t i = 0; i < h->nvifs; i++) {
 		struct vd_vif *v = h->vifs[i];
 

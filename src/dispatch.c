@@ -82,6 +82,8 @@ static bool set_event_option(struct vd_opts *o, const char *name, const char *ar
 	} else if (strcmp(name, "log") == 0) {
 		o->logs = vd_realloc(o->logs, ((size_t)o->nlogs + 1) * sizeof(*o->logs));
 		o->logs[o->nlogs++] = arg;
+	} else if (strcmp(name, "hotplug-log") == 0) {
+		o->hotplug_log = arg;
 	} else if (strcmp(name, "since") == 0 || strcmp(name, "until") == 0) {
 		if (!vd_time_parse(arg, &ms))
 			vd_err_set(err, VD_EXIT_USAGE,

@@ -312,7 +312,7 @@ static bool comp_is(const char *a, size_t n, const char *lit)
 /*
  * What the model, the analysis and the renderers read (build.c): the domain dirs, names
  * and vm paths, device/vif and backend/vif subtrees, error nodes, the guest's vCPUs (cpu,
- * vcpu_avail) and XenServer's /xapi
+ * vcpu_avail), libxl/disable_udev and XenServer's /xapi
  * (libxl's own records are read through libxl, live only). The rest of a dump (memory, vbd,
  * console, /vm, /tool...) is most of it.
  */
@@ -340,6 +340,9 @@ static bool vif_relevant(const char *path)
 	for (size_t i = 0; i < sizeof(dom_keys) / sizeof(dom_keys[0]); i++)
 		if (comp_is(c, n, dom_keys[i]))
 			return true;
+	/* libxl/disable_udev: whether udev-called hotplug scripts run (vd_diagnose_udev) */
+	if (comp_is(c, n, "libxl"))
+		return !*s || !strcmp(s, "/disable_udev");
 	if (!comp_is(c, n, "device") && !comp_is(c, n, "backend"))
 		return false;
 	return !*s || !strcmp(s, "/vif") || vd_startswith(s, "/vif/");

@@ -207,6 +207,20 @@ static void walk_cpus(struct walk *w, const char *base)
 	free(cpu);
 }
 
+/* A backend domain's libxl/disable_udev (vd_diagnose_udev): one READ, only where backends
+ * are, since the udev-called scripts there exit when it exists. */
+static void read_udev_key(struct walk *w, const char *base)
+{
+	char *p = vd_asprintf("%s/backend/vif", base);
+
+	if (vd_snap_get(w->snap, p) && !w->fatal) {
+		free(p);
+		p = vd_asprintf("%s/libxl/disable_udev", base);
+		read_node(w, p, false, NULL);
+	}
+	free(p);
+}
+
 /*
  * A domain's name and vm; with trees also its VIF subtrees and vCPUs, and with backends the
  * backend/vif dir it holds (the per-domain full read reads each backend/vif/<fe> with the
@@ -236,6 +250,8 @@ static void walk_domain(struct walk *w, const char *dom, bool trees, bool backen
 			walk_tree(w, p);
 		free(p);
 	}
+	if (trees && backends)
+		read_udev_key(w, base);
 	/* error/ is absent on a healthy host: one READ then, instead of one per subtree */
 	err = vd_asprintf("%s/error", base);
 	if (trees && read_node(w, err, false, NULL)) {
@@ -587,6 +603,9 @@ static void sel_backends(struct sel *s, unsigned long b, unsigned long fe)
 
 	sel_tree(s, p);
 	free(p);
+	p = vd_asprintf("/local/domain/%lu", b);
+	read_udev_key(s->w, p);
+	free(p);
 	p = vd_asprintf("/local/domain/%lu/error", b);
 	if (known(s, p, true, false)->exists) {
 		char *q = vd_asprintf("%s/backend/vif/%lu", p, fe);
@@ -917,10 +936,13 @@ static void full_body(struct walk *w, void *arg)
 	}
 	walk_domain(w, f->doms[f->i], true, false);
 	if (f->has_be[f->i] && !w->fatal) {
-		char *p = vd_asprintf("/local/domain/%s/backend/vif", f->doms[f->i]);
+		char *base = vd_asprintf("/local/domain/%s", f->doms[f->i]);
+		char *p = vd_asprintf("%s/backend/vif", base);
 
 		read_node(w, p, true, NULL);
+		read_udev_key(w, base);
 		free(p);
+		free(base);
 	}
 	if (!w->fatal)
 		walk_refs(w, f, first_ref(f, f->doms[f->i]), f->doms[f->i]);

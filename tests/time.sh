@@ -123,4 +123,71 @@ else
 	ok "# SKIP no real captures at hand"
 fi
 
+# ---- the hotplug rules: VD069 from xen-hotplug.log, VD070 from libxl/disable_udev ----
+HP_RULES='[.vifs[].findings[] | select(.rule == "VD069" or .rule == "VD070")]'
+if start hp tests/time/flap.scn; then
+	printf '%s\n' 'RTNETLINK answers: Operation not supported' 'Cannot find device "vif1.0"' \
+		>"$T/hp/logs/xen-hotplug.log"
+	$TO 30 "$BIN" check --json --min-severity info --hotplug-log "$T/hp/logs/xen-hotplug.log" 1/0 \
+		>"$T/o" 2>"$T/e"
+	if jq -e "[$HP_RULES[] | .rule, .severity] == [\"VD069\", \"info\"]" "$T/o" >/dev/null; then
+		ok "live + --hotplug-log: a line naming vif1.0 of a plugged VIF is VD069 info (history)"
+	else
+		nok "live + --hotplug-log"; sed 's/^/# /' "$T/o" "$T/e" | head -20
+	fi
+	$TO 60 "$BIN" dump -o "$T/hp.tar.gz" >/dev/null 2>"$T/e" || { nok "dump"; sed 's/^/# /' "$T/e"; }
+	$TO 30 "$BIN" check --json --min-severity info --from "$T/hp.tar.gz" 1/0 >"$T/o" 2>"$T/e"
+	if jq -e "[$HP_RULES[] | .evidence[] | select(.source == \"log\") | .where] == [\"logs/xen/xen-hotplug.log:2\"]" \
+		"$T/o" >/dev/null; then
+		ok "check --from BUNDLE: the bundle's logs/xen/xen-hotplug.log is read without --hotplug-log"
+	else
+		nok "check --from BUNDLE: no VD069 from its hotplug log"; sed 's/^/# /' "$T/o" "$T/e" | head -20
+	fi
+	: >"$T/empty.log"
+	$TO 30 "$BIN" check --json --min-severity info --from "$T/hp.tar.gz" --hotplug-log "$T/empty.log" \
+		1/0 >"$T/o" 2>"$T/e"
+	if jq -e "$HP_RULES == []" "$T/o" >/dev/null; then
+		ok "check --from BUNDLE --hotplug-log FILE: FILE, not the bundle's"
+	else
+		nok "--hotplug-log over a bundle"; sed 's/^/# /' "$T/o" | head -5
+	fi
+fi
+# every fixture: VD070 only where its DESCRIPTION puts it; healthy ones against a log of
+# failed ip commands on their own vif names: nothing at warning or above
+for f in tests/fixtures/*/tree.txt; do
+	c=${f%/tree.txt}
+	c=${c##*/}
+	"$BIN" --from "$f" check --json --min-severity info >"$T/o" 2>/dev/null
+	want=0
+	[ "$c" = xenserver-udev-disabled ] && want=1
+	if jq -e "[$HP_RULES[] | select(.rule == \"VD070\")] | length == $want" "$T/o" >/dev/null; then
+		ok "fixture $c: VD070 $want time(s)"
+	else
+		nok "fixture $c: VD070"; jq -c "$HP_RULES" "$T/o" | sed 's/^/# /'
+	fi
+	case $c in healthy-* | time-healthy | time-real-* | lab-a-bringup | multiqueue-split | xenserver)
+		jq -r '.vifs[] | "Cannot find device \"vif\(.domid).\(.devid)\""' "$T/o" >"$T/names.log"
+		"$BIN" --from "$f" check --json --hotplug-log "$T/names.log" >"$T/o" 2>/dev/null
+		if jq -e "$HP_RULES == []" "$T/o" >/dev/null; then
+			ok "healthy fixture $c: old hotplug lines on its VIFs stay below warning"
+		else
+			nok "healthy fixture $c: hotplug rule at warning"; jq -c "$HP_RULES" "$T/o" | sed 's/^/# /'
+		fi ;;
+	esac
+done
+# the real captures with their own hotplug log slices (empty: a healthy 4.17 run writes none)
+if [ -d "$C" ]; then
+	for cap in "$C"/*/; do
+		cap=${cap%/}
+		[ -f "$cap/hotplug-log-slice.txt" ] && [ -f "$cap/state/xenstore-ls-fp.txt" ] || continue
+		"$BIN" --from "$cap/state/xenstore-ls-fp.txt" check --json --min-severity info \
+			--hotplug-log "$cap/hotplug-log-slice.txt" >"$T/o" 2>"$T/e"
+		if jq -e "$HP_RULES == []" "$T/o" >/dev/null; then
+			ok "real capture ${cap##*/}: no hotplug rule (its store has no disable_udev)"
+		else
+			nok "real capture ${cap##*/}: hotplug rule"; jq -c "$HP_RULES" "$T/o" | sed 's/^/# /'
+		fi
+	done
+fi
+
 finish
