@@ -72,6 +72,8 @@ const struct vd_option vd_options[] = {
 	  "report findings at or above info, warning (default) or error; exit 1 if any" },
 	{ "log", 0, "FILE", "check",
 	  "time source: xenstored's access log or trace of this host (repeatable; rotations)" },
+	{ "for", 0, "SECS", "check",
+	  "live time source: watch the VIFs for SECS (e.g. 15) before judging (0.1-3600)" },
 	{ "interval", 0, "SECS", "show check",
 	  "live: sample per-queue interrupts twice, SECS apart (default 1; 0: once)" },
 	{ "help", 'h', NULL, "*", "show help" },
