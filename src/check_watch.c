@@ -12,12 +12,14 @@
 #include "vd_timeline.h"
 
 struct timed {
+	const struct vd_opts *o;
 	struct vd_watchrun *run;
 	struct vd_timeline *tl;
 	int64_t for_ms;
 };
 
-/* After the first read: the start of the watch, so SECS are all watched time. */
+/* After the first read: the start of the watch, so SECS are all watched time (a test
+ * that sees the note knows the watch has begun). */
 static void on_ready(struct vd_tracker *t, void *arg)
 {
 	struct timed *w = arg;
@@ -25,13 +27,15 @@ static void on_ready(struct vd_tracker *t, void *arg)
 
 	vd_timeline_seed(w->tl, t, now);
 	w->run->until_ms = now + w->for_ms;
+	vd_render_note(w->o, "watching for %.1f s before judging (Ctrl-C: judge now)",
+		       (double)w->for_ms / 1000.0);
 }
 
 int vd_watch_timeline(const struct vd_opts *o, char *const *args, int nargs, struct vd_timeline *tl,
 		      struct vd_err *err)
 {
 	struct vd_watchrun run = { .retries = o->retries, .timeout = o->timeout };
-	struct timed w = { &run, tl, (int64_t)o->for_ms };
+	struct timed w = { o, &run, tl, (int64_t)o->for_ms };
 	struct vd_vifsel sel;
 	sigset_t waitmask, saved;
 	int64_t thr[VD_STALL_N], end;
@@ -46,8 +50,6 @@ int vd_watch_timeline(const struct vd_opts *o, char *const *args, int nargs, str
 	vd_tracker_set_filter(run.tracker, vd_vifsel_match, &sel);
 	run.ready = on_ready;
 	run.ready_arg = &w;
-	vd_render_note(o, "watching for %.1f s before judging (Ctrl-C: judge now)",
-		       (double)o->for_ms / 1000.0);
 	run.stop = vd_stop_on_signals(&waitmask, &saved);
 	run.waitmask = &waitmask;
 	rc = vd_watch_run(&run, err);

@@ -64,22 +64,26 @@ static const char *state_word(long s)
 	return s >= 0 || s == -2 ? vd_xb_state_name(s) : s == -1 ? "(none)" : "(unknown)";
 }
 
-/* A log line as evidence: FILE:LINE, what it did and when; a watch's change: when. */
+/* A log line as evidence: FILE:LINE, what it did and when; a change the watch saw: when
+ * (in where: evidence is one per where), what it did. */
 static void ev_line(struct vd_finding *f, const char *who, const struct vd_tl_mark *m)
 {
-	char where[512], t[40], *val;
+	char where[512], t[40], what[96], *val;
 
 	if (!m->file && m->t_ms <= 0)
 		return; /* found at the start of a watch, or a log line of unknown origin */
-	if (m->file)
-		snprintf(where, sizeof(where), "%s:%lu", m->file, m->line);
-	else
-		snprintf(where, sizeof(where), "seen by the watch");
 	if (m->to == -1)
-		val = vd_asprintf("%s removed at %s", who, iso(m->t_ms, t, sizeof(t)));
+		snprintf(what, sizeof(what), "removed");
 	else
-		val = vd_asprintf("%s %s -> %s at %s", who, state_word(m->from), state_word(m->to),
-				  iso(m->t_ms, t, sizeof(t)));
+		snprintf(what, sizeof(what), "%s -> %s", state_word(m->from), state_word(m->to));
+	iso(m->t_ms, t, sizeof(t));
+	if (m->file) {
+		snprintf(where, sizeof(where), "%s:%lu", m->file, m->line);
+		val = vd_asprintf("%s %s at %s", who, what, t);
+	} else {
+		snprintf(where, sizeof(where), "%s seen by the watch at %s", who, t);
+		val = vd_strdup(what);
+	}
 	vd_finding_add_evidence(f, m->file ? VD_EV_LOG : VD_EV_TIME, where, val, strlen(val), NULL);
 	free(val);
 }

@@ -159,6 +159,25 @@ if serve initwait "$T/initwait.txt"; then
 	else
 		nok "check --for 3 on InitWait: exit $rc"; sed 's/^/# /' "$T/o" "$T/e" | head -40
 	fi
+	# SIGINT ends the watch early: judged on the time watched (bounded by what it says)
+	rm -f "$T/e.int"
+	$TO 60 "$BIN" check --json --for 600 1/0 >"$T/o" 2>"$T/e.int" &
+	cpid=$!
+	PIDS="$PIDS $cpid"
+	i=0
+	until grep -q 'watching for' "$T/e.int" 2>/dev/null || [ $i -gt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	sleep 1
+	kill -INT "$cpid"
+	wait "$cpid"
+	rc=$?
+	if [ $rc = 1 ] && jq -e '.vifs[0].findings[] | select(.rule == "VD015") | .hint |
+		capture("watched for (?<n>[0-9]+) (?<u>m?s) since") |
+		(.n | tonumber) / (if .u == "ms" then 1000 else 1 end) | . > 0.5 and . < 60' \
+		"$T/o" >/dev/null; then
+		ok "check --for 600, SIGINT: judged at once on the time watched"
+	else
+		nok "check --for 600, SIGINT: exit $rc"; sed 's/^/# /' "$T/o" "$T/e.int" | head -20
+	fi
 	$TO 60 "$BIN" check --json --for 1 1/0 >"$T/o" 2>"$T/e"
 	if jq -e "$TIME_RULES == []" "$T/o" >/dev/null; then
 		ok "check --for 1, default thresholds: held 1 s is not stuck yet"
@@ -200,7 +219,8 @@ for_case() { # NAME SCENARIO RULE -gt|-ge JQ-COUNT
 		jq -e "$TIME_RULES == [\"$3\"]" "$T/o.log" >/dev/null &&
 		[ "$(jq "$5" "$T/o")" "$4" "$(jq "$5" "$T/o.log")" ] &&
 		jq -e '[.vifs[0].findings[] | select(.rule == "'"$3"'") | .evidence[] |
-			select(.where == "seen by the watch")] | length > 0' "$T/o" >/dev/null; then
+			select(.source == "time" and (.where | test(" seen by the watch at [0-9T:.-]+Z$")))] |
+			length >= 4' "$T/o" >/dev/null; then
 		ok "check --for 6 during $2: $3 as with --log on its access log ($(jq "$5" "$T/o") vs $(jq "$5" "$T/o.log"))"
 	else
 		nok "check --for during $2: exit $rc (--log: $lrc)"
