@@ -168,6 +168,7 @@ struct vd_vif_summary {
 	const char *name;
 	size_t name_len;
 	bool fe_present, be_present;
+	const char *fe_dir, *be_dir; /* the ends' directories, NULL unknown */
 	long fe_state, be_state;
 	int64_t fe_since, be_since; /* ms, -1 unknown */
 	const char *hotplug;	    /* NULL absent */

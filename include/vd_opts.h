@@ -42,6 +42,8 @@ struct vd_opts {
 	int min_sev;	   /* --min-severity, an enum vd_sev; -1: the default (warning) */
 	const char **logs; /* --log FILE, repeatable (owned array): a time source */
 	int nlogs;
+	unsigned long for_ms; /* --for SECS: watch live first, the other time source; 0: no */
+
 	long interval_ms; /* --interval SECS: between the two load samples; -1: default */
 	FILE *out;	  /* renderers write here */
 	FILE *err;	  /* warnings go here */

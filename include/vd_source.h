@@ -4,6 +4,7 @@
 #define VD_SOURCE_H
 
 #include <signal.h>
+#include <stdint.h>
 
 #include "vd_err.h"
 #include "vd_opts.h"
@@ -54,7 +55,9 @@ int vd_xs_read_conn(struct vd_xsconn *c, enum vd_xs_what what, const char *const
  * xenstored goes away it says so, reconnects with backoff and re-reads everything, so the
  * changes made meanwhile are reported too. Returns when *stop is set (0), or -1 with err if
  * the first connection fails. Idle, it blocks in ppoll() with waitmask until the next stall
- * deadline.
+ * deadline. until_ms (> 0, check --for): it also returns at that time (vd_now_ms clock).
+ * ready (optional): called once after the first, silent read, before any event: what the
+ * tracker found then is the state at the start of the watch.
  */
 struct vd_tracker;
 struct vd_watchrun {
@@ -63,8 +66,21 @@ struct vd_watchrun {
 	unsigned timeout; /* --timeout: no reply for this many seconds is a lost connection */
 	volatile sig_atomic_t *stop;
 	const sigset_t *waitmask;
+	int64_t until_ms;
+	void (*ready)(struct vd_tracker *t, void *arg);
+	void *ready_arg;
 };
 int vd_watch_run(struct vd_watchrun *w, struct vd_err *err);
+
+/*
+ * check --for: the live watch above for o->for_ms (from the end of its first read) on the
+ * VIFs of args (DOM[/DEVID], check's arguments), into tl: seeded from that first read
+ * (vd_timeline_seed), fed by every change and stall, finished at the end. SIGINT/SIGTERM
+ * end it early: the time watched counts. -1 with err if the store cannot be watched.
+ */
+struct vd_timeline;
+int vd_watch_timeline(const struct vd_opts *o, char *const *args, int nargs, struct vd_timeline *tl,
+		      struct vd_err *err);
 
 /*
  * status/show/check with a domain selection: only what the model needs for the VIFs of

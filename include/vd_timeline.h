@@ -43,6 +43,7 @@ struct vd_tl_end {
 	bool present;		 /* the directory exists at the end of the log */
 	long state;		 /* -1 absent, -2 not a number, -3 unknown */
 	int64_t since_ms;	 /* when it entered state, -1 unknown (found, not seen changing) */
+	bool found;		 /* found at the start of a watch: since_ms is a lower bound */
 	struct vd_tl_mark set;	 /* the line that set the state (file NULL: unknown) */
 	unsigned long connected; /* times it reached Connected */
 	unsigned long close_cycles; /* Connected -> Closing/Closed -> ... -> Connected */
@@ -67,17 +68,26 @@ struct vd_tl_vif {
 	int64_t stall_threshold_ms, stall_anchor_ms;
 };
 
+/* Where the times come from: a log's lines, or a live watch (check --for). */
+enum vd_tl_source { VD_TL_LOG, VD_TL_WATCH };
+
 struct vd_timeline {
 	struct vd_tl_vif *v; /* sorted by (domid, devid) */
 	size_t n;
-	int64_t first_ms, now_ms; /* the log's first and last line, -1 unknown */
+	int64_t first_ms, now_ms; /* the log's first and last line (the watch's start and end),
+				   * -1 unknown */
 	bool done;
+	enum vd_tl_source source;
 };
 
 void vd_timeline_init(struct vd_timeline *tl);
 void vd_timeline_free(struct vd_timeline *tl);
 /* A vd_event_fn: arg is the struct vd_timeline. */
 void vd_timeline_event(const struct vd_event *ev, void *arg);
+/* A watch's start: every VIF the tracker found in its first, silent read, in the state it
+ * found (held since at least ms), so a VIF the watch never sees changing has a timeline too
+ * and the first change of one that does has its previous state. Sets source VD_TL_WATCH. */
+void vd_timeline_seed(struct vd_timeline *tl, const struct vd_tracker *t, int64_t ms);
 /* The log ended at now_ms (its last line); t: the tracker that made the events, which
  * says which VIFs are stuck past a threshold right now. */
 void vd_timeline_finish(struct vd_timeline *tl, const struct vd_tracker *t, int64_t first_ms,

@@ -293,16 +293,18 @@ const struct vd_rule vd_rules[] = {
 	  "few flows, or flows that hash alike, all land on one queue: spread the traffic over "
 	  "more flows (e.g. parallel connections) or accept the single-queue throughput",
 	  "queue 0 carries 97% of the 4520 events/s of 2 queues", "irq ring" },
-	/* the rules only time can make (diag_time.c): they need a log (check --log) */
+	/* the rules only time can make (diag_time.c): they need a log (check --log) or a
+	 * watch (check --for) */
 	{ "VD066", "stuck", E,
-	  "(log) a handshake state held past its libxl deadline or the --stall threshold",
-	  "the log proves this is no passing state: see what the other findings of this VIF say "
+	  "(time) a handshake state held past its libxl deadline or the --stall threshold",
+	  "the log (the watch) proves this is no passing state: see what the other findings of "
+	  "this VIF say "
 	  "the stuck end waits for, and the kernel log of the domain it lives in",
 	  "the backend has been stuck in InitWait for 12 min 3 s (hotplug stall, threshold 40 s: "
 	  "the hotplug script should finish within 40 s (libxl))",
 	  "fe:state be:state be:hotplug-status log time" },
 	{ "VD067", "flapping", W,
-	  "(log) an end's close cycle repeats: Connected -> Closing/Closed -> Connected, twice "
+	  "(time) an end's close cycle repeats: Connected -> Closing/Closed -> Connected, twice "
 	  "or more",
 	  "one close cycle at boot is normal (Windows, iPXE); repeated ones mean a driver that "
 	  "keeps restarting: look at the guest's kernel or event log around the times in the "
@@ -311,7 +313,7 @@ const struct vd_rule vd_rules[] = {
 	  "the log",
 	  "fe:state be:state log time" },
 	{ "VD068", "reconnect-loop", W,
-	  "(log) the VIF connects again and again after disconnects that are no close cycle",
+	  "(time) the VIF connects again and again after disconnects that are no close cycle",
 	  "something keeps tearing the device down and setting it up again: a toolstack or "
 	  "hotplug retry loop (xl devd, xapi), or a guest driver that resets without closing; the "
 	  "evidence shows who and when",

@@ -74,6 +74,8 @@ const struct vd_option vd_options[] = {
 	  "time source: xenstored's access log or trace of this host (repeatable; rotations)" },
 	{ "hotplug-log", 0, "FILE", "check",
 	  "the backend domain's xen-hotplug.log (a bundle's is read without it)" },
+	{ "for", 0, "SECS", "check",
+	  "live time source: watch the VIFs for SECS (e.g. 15) before judging (0.1-3600)" },
 	{ "interval", 0, "SECS", "show check",
 	  "live: sample per-queue interrupts twice, SECS apart (default 1; 0: once)" },
 	{ "help", 'h', NULL, "*", "show help" },

@@ -3,7 +3,8 @@
  * vifdiag check [DOM[/DEVID]...]: every finding with its rule ID, evidence and fix, per
  * VIF, most severe first; exit 1 when a selected VIF has one at or above --min-severity.
  * With a time source (--log FILE, or a bundle's xenstored logs) the log's timeline adds
- * the rules only time can make and measured durations (vd_timeline.h).
+ * the rules only time can make and measured durations (vd_timeline.h). Live, --for SECS
+ * is the other time source: a watch of SECS before the snapshot that is judged.
  */
 #include "vd_cmd.h"
 
@@ -14,6 +15,7 @@
 #include "vd_hotplug.h"
 #include "vd_pipeline.h"
 #include "vd_render.h"
+#include "vd_source.h"
 #include "vd_timeline.h"
 #include "vd_util.h"
 
@@ -45,8 +47,25 @@ static int time_files(const struct vd_report *r, const struct vd_opts *o, char *
 	return 0;
 }
 
-/* The logs through the tracker into a timeline, then the time rules on the model. */
-static int add_time(struct vd_report *r, const struct vd_opts *o, struct vd_err *err)
+/* --for SECS: the watch's timeline, before the snapshot it is judged with; one time
+ * source (a watch and a log are two clocks). */
+static int watch_first(const struct vd_invocation *inv, struct vd_timeline *tl)
+{
+	const struct vd_opts *o = inv->opts;
+
+	if (o->for_ms && (o->from || o->nlogs)) {
+		vd_err_set(inv->err, VD_EXIT_USAGE,
+			   "check: --for watches live xenstored: not with %s (one time source)",
+			   o->from ? "--from" : "--log");
+		return -1;
+	}
+	return o->for_ms ? vd_watch_timeline(o, inv->argv, inv->argc, tl, inv->err) : 0;
+}
+
+/* The logs through the tracker into a timeline (or the watch's, wtl), then the time rules
+ * on the model. */
+static int add_time(struct vd_report *r, const struct vd_opts *o, const struct vd_timeline *wtl,
+		    struct vd_err *err)
 {
 	struct vd_timeline tl;
 	struct vd_evlog *e;
@@ -56,6 +75,11 @@ static int add_time(struct vd_report *r, const struct vd_opts *o, struct vd_err 
 	int64_t thr[VD_STALL_N];
 	int rc;
 
+	if (wtl->done) {
+		vd_diagnose_time(r->host, wtl);
+		vd_evidence_fill(r->host, r->sysfs);
+		return 0;
+	}
 	if (time_files(r, o, &files, &nfiles, err) < 0)
 		return -1;
 	if (!nfiles)
@@ -98,17 +122,25 @@ int vd_cmd_check(const struct vd_invocation *inv)
 	struct vd_opts copy = *inv->opts, *o = &copy;
 	enum vd_sev min = o->min_sev < 0 ? VD_SEV_WARN : (enum vd_sev)o->min_sev;
 	struct vd_report r;
+	struct vd_timeline wtl;
 	int rc;
 
+	vd_timeline_init(&wtl);
 	/* check samples the per-queue load by default (live only) */
 	if (copy.interval_ms < 0)
 		copy.interval_ms = 1000;
-	if (vd_report_load_for(&r, o, inv->argc, inv->argv, true, inv->err) < 0 ||
-	    add_time(&r, o, inv->err) < 0 || add_hotplug(&r, o, inv->err) < 0 ||
-	    vd_report_select(&r, inv->argc, inv->argv, true, inv->err) < 0) {
-		vd_report_free(&r);
+	if (watch_first(inv, &wtl) < 0) {
+		vd_timeline_free(&wtl);
 		return inv->err->code;
 	}
+	if (vd_report_load_for(&r, o, inv->argc, inv->argv, true, inv->err) < 0 ||
+	    add_time(&r, o, &wtl, inv->err) < 0 || add_hotplug(&r, o, inv->err) < 0 ||
+	    vd_report_select(&r, inv->argc, inv->argv, true, inv->err) < 0) {
+		vd_report_free(&r);
+		vd_timeline_free(&wtl);
+		return inv->err->code;
+	}
+	vd_timeline_free(&wtl);
 	rc = vd_render_check(r.host, &r.sel, o, min);
 	if (rc < 0)
 		vd_err_set(inv->err, VD_EXIT_INTERNAL, "cannot write the output");

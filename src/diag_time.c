@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The time rules (vd_timeline.h): what a log adds to a snapshot. A log and a store are
- * two witnesses: a duration is only claimed for an end whose last state in the log is the
- * state the store shows; counts of cycles are history and need no such agreement.
+ * The time rules (vd_timeline.h): what a log or a watch (check --for) adds to a snapshot. A
+ * timeline and a store are two witnesses: a duration is only claimed for an end whose last
+ * state in the timeline is the state the store shows; counts of cycles are history and need
+ * no such agreement. A watch found its VIFs in some state: what held since its start held
+ * "at least" that long.
  */
 #include "vd_timeline.h"
 
@@ -18,6 +20,17 @@
 #define LOOP_RECONNECTS 2 /* one re-attach can be an operator's; two in a row is a loop */
 
 static const char *const end_word[2] = { "frontend", "backend" };
+
+/* "in the log" / "during the watch": where the time was measured, for messages. */
+static const char *during(const struct vd_timeline *tl)
+{
+	return tl->source == VD_TL_WATCH ? "during the watch" : "in the log";
+}
+
+static const char *at_least(const struct vd_timeline *tl, int64_t since_ms)
+{
+	return tl->source == VD_TL_WATCH && since_ms <= tl->first_ms ? "at least " : "";
+}
 
 static long store_state(const struct vd_end *e)
 {
@@ -51,37 +64,50 @@ static const char *state_word(long s)
 	return s >= 0 || s == -2 ? vd_xb_state_name(s) : s == -1 ? "(none)" : "(unknown)";
 }
 
-/* A log line as evidence: FILE:LINE, what it did and when. */
+/* A log line as evidence: FILE:LINE, what it did and when; a change the watch saw: when
+ * (in where: evidence is one per where), what it did. */
 static void ev_line(struct vd_finding *f, const char *who, const struct vd_tl_mark *m)
 {
-	char where[512], t[40], *val;
+	char where[512], t[40], what[96], *val;
 
-	if (!m->file)
-		return;
-	snprintf(where, sizeof(where), "%s:%lu", m->file, m->line);
+	if (!m->file && m->t_ms <= 0)
+		return; /* found at the start of a watch, or a log line of unknown origin */
 	if (m->to == -1)
-		val = vd_asprintf("%s removed at %s", who, iso(m->t_ms, t, sizeof(t)));
+		snprintf(what, sizeof(what), "removed");
 	else
-		val = vd_asprintf("%s %s -> %s at %s", who, state_word(m->from), state_word(m->to),
-				  iso(m->t_ms, t, sizeof(t)));
-	vd_finding_add_evidence(f, VD_EV_LOG, where, val, strlen(val), NULL);
+		snprintf(what, sizeof(what), "%s -> %s", state_word(m->from), state_word(m->to));
+	iso(m->t_ms, t, sizeof(t));
+	if (m->file) {
+		snprintf(where, sizeof(where), "%s:%lu", m->file, m->line);
+		val = vd_asprintf("%s %s at %s", who, what, t);
+	} else {
+		snprintf(where, sizeof(where), "%s seen by the watch at %s", who, t);
+		val = vd_strdup(what);
+	}
+	vd_finding_add_evidence(f, m->file ? VD_EV_LOG : VD_EV_TIME, where, val, strlen(val), NULL);
 	free(val);
 }
 
-/* A duration as evidence, from..now by the log's clock. */
+/* A duration as evidence, from..now by the log's clock (the watch's). */
 static void ev_time(struct vd_finding *f, const struct vd_timeline *tl, const char *what,
 		    int64_t from_ms)
 {
 	char a[40], b[40], d[48], *val;
 
-	val = vd_asprintf("%s (%.3f s, %s to %s)",
+	val = vd_asprintf("%s%s (%.3f s, %s to %s)", at_least(tl, from_ms),
 			  vd_duration_text(tl->now_ms - from_ms, d, sizeof(d)),
 			  (double)(tl->now_ms - from_ms) / 1000.0, iso(from_ms, a, sizeof(a)),
 			  iso(tl->now_ms, b, sizeof(b)));
 	vd_finding_add_evidence(f, VD_EV_TIME, what, val, strlen(val),
-				"now is the time of the log's last line");
+				tl->source == VD_TL_WATCH
+					? "watched live (check --for): now is the end of the watch"
+					: "now is the time of the log's last line");
 	free(val);
 }
+
+#define STUCK_HINT(src)                                                                            \
+	"the " src " proves this is no passing state: see what the other findings of this "        \
+	"VIF say the stuck end waits for, and the kernel log of the domain it lives in"
 
 static void rule_stuck(struct vd_vif *v, const struct vd_timeline *tl, const struct vd_tl_vif *t)
 {
@@ -97,12 +123,11 @@ static void rule_stuck(struct vd_vif *v, const struct vd_timeline *tl, const str
 	vd_duration_text(tl->now_ms - t->stall_anchor_ms, d, sizeof(d));
 	vd_duration_text(t->stall_threshold_ms, thr, sizeof(thr));
 	vd_vif_add_finding(v, VD_SEV_ERROR, "stuck",
-			   "the log proves this is no passing state: see what the other findings "
-			   "of this VIF say the stuck end waits for, and the kernel log of the "
-			   "domain it lives in",
-			   "the %s has been stuck in %s for %s (%s stall, threshold %s: %s)",
-			   end_word[t->stall_end], vd_xb_state_name(e->state), d,
-			   vd_stall_name(t->stall), thr, vd_stall_what(t->stall));
+			   tl->source == VD_TL_WATCH ? STUCK_HINT("watch") : STUCK_HINT("log"),
+			   "the %s has been stuck in %s for %s%s (%s stall, threshold %s: %s)",
+			   end_word[t->stall_end], vd_xb_state_name(e->state),
+			   at_least(tl, t->stall_anchor_ms), d, vd_stall_name(t->stall), thr,
+			   vd_stall_what(t->stall));
 	f = vd_vif_last_finding(v);
 	snprintf(what, sizeof(what), "%s stuck (%s stall)", end_word[t->stall_end],
 		 vd_stall_name(t->stall));
@@ -135,10 +160,10 @@ static void rule_flapping(struct vd_vif *v, const struct vd_timeline *tl, const 
 		"a driver that keeps restarting: look at the guest's kernel or event log "
 		"around the times in the evidence",
 		"the %s went through %lu close cycles (Connected -> Closing/Closed -> "
-		"Connected) in the log",
-		end_word[k], e->close_cycles);
+		"Connected) %s",
+		end_word[k], e->close_cycles, during(tl));
 	f = vd_vif_last_finding(v);
-	snprintf(what, sizeof(what), "close cycles of the %s in the log", end_word[k]);
+	snprintf(what, sizeof(what), "close cycles of the %s %s", end_word[k], during(tl));
 	ev_count(f, what, e->close_cycles);
 	if (e->nmarks)
 		ev_time(f, tl, "since the first close", e->marks[0].t_ms);
@@ -150,6 +175,7 @@ static void rule_reconnect_loop(struct vd_vif *v, const struct vd_timeline *tl,
 				const struct vd_tl_vif *t)
 {
 	struct vd_finding *f;
+	char what[64];
 
 	if (t->reconnects < LOOP_RECONNECTS)
 		return;
@@ -158,11 +184,12 @@ static void rule_reconnect_loop(struct vd_vif *v, const struct vd_timeline *tl,
 		"something keeps tearing the device down and setting it up again: a "
 		"toolstack or hotplug retry loop (xl devd, xapi), or a guest driver that "
 		"resets without closing; the evidence shows who and when",
-		"the VIF connected %lu times in the log, %lu of them after the device was "
+		"the VIF connected %lu times %s, %lu of them after the device was "
 		"removed or an end fell back into the handshake without closing",
-		t->connections, t->reconnects);
+		t->connections, during(tl), t->reconnects);
 	f = vd_vif_last_finding(v);
-	ev_count(f, "connections in the log", t->connections);
+	snprintf(what, sizeof(what), "connections %s", during(tl));
+	ev_count(f, what, t->connections);
 	ev_count(f, "reconnections without a close cycle", t->reconnects);
 	if (t->nrmarks)
 		ev_time(f, tl, "since the first disconnect", t->rmarks[0].t_ms);
@@ -170,7 +197,7 @@ static void rule_reconnect_loop(struct vd_vif *v, const struct vd_timeline *tl,
 		ev_line(f, end_word[t->rmarks[i].end], &t->rmarks[i]);
 }
 
-/* Snapshot findings whose hint says "normal for a while": the log says how long it is. */
+/* Snapshot findings whose hint says "normal for a while": the timeline says how long. */
 static bool transient(const char *code)
 {
 	static const char *const codes[] = {
@@ -191,7 +218,7 @@ static void measured_hints(struct vd_vif *v, const struct vd_timeline *tl,
 	const struct vd_tl_end *last;
 	int k;
 	size_t nf = v->nfindings;
-	char d[48], what[96];
+	char d[48], what[96], src[600], t0[40];
 
 	/* the pair holds since the later of its two ends' changes */
 	if (!agrees(be, &v->be) || (v->fe.present && !agrees(fe, &v->fe)))
@@ -201,16 +228,22 @@ static void measured_hints(struct vd_vif *v, const struct vd_timeline *tl,
 	if (vd_tl_held_ms(tl, last) < 0)
 		return;
 	vd_duration_text(vd_tl_held_ms(tl, last), d, sizeof(d));
+	if (tl->source == VD_TL_WATCH && tl->first_ms >= 0)
+		/* HH:MM:SS of the ISO time: the date is today's */
+		snprintf(src, sizeof(src), "(watched for %s since %.8s UTC)",
+			 vd_duration_text(tl->now_ms - tl->first_ms, t0, sizeof(t0)),
+			 vd_time_iso(tl->first_ms, what, sizeof(what)) + 11);
+	else
+		snprintf(src, sizeof(src), "by the log (since %s:%lu)",
+			 last->set.file ? last->set.file : "-", last->set.line);
 	for (size_t i = 0; i < nf; i++) {
 		struct vd_finding *f = &v->findings[i];
 		char *hint;
 
 		if (!transient(f->code))
 			continue;
-		hint = vd_asprintf("measured: this pair has held for %s by the log (since %s:%lu); "
-				   "%s",
-				   d, last->set.file ? last->set.file : "-", last->set.line,
-				   f->hint ? f->hint : "");
+		hint = vd_asprintf("measured: this pair has held for %s%s %s; %s",
+				   at_least(tl, last->since_ms), d, src, f->hint ? f->hint : "");
 		free(f->hint);
 		f->hint = hint;
 		snprintf(what, sizeof(what), "frontend %s, backend %s held",

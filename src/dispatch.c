@@ -182,6 +182,10 @@ static int set_option(struct vd_opts *o, struct parsed *p, int idx, const char *
 		if (!parse_delay(arg, &o->delay_ms))
 			vd_err_set(err, VD_EXIT_USAGE,
 				   "--delay: expected seconds 0.1-3600 (e.g. 0.5), not '%s'", arg);
+	} else if (strcmp(name, "for") == 0) {
+		if (!parse_delay(arg, &o->for_ms))
+			vd_err_set(err, VD_EXIT_USAGE,
+				   "--for: expected seconds 0.1-3600 (e.g. 15), not '%s'", arg);
 	} else if (strcmp(name, "min-severity") == 0) {
 		enum vd_sev sev;
 

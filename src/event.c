@@ -1262,6 +1262,8 @@ void vd_tracker_vif(const struct vd_tracker *t, size_t i, struct vd_vif_summary 
 	s->name_len = d ? d->len : 0;
 	s->fe_present = fe->present;
 	s->be_present = be->present;
+	s->fe_dir = fe->dir;
+	s->be_dir = be->dir;
 	s->fe_state = shown_state(fe);
 	s->be_state = shown_state(be);
 	s->fe_since = fe->present && fe->since_exact ? fe->since : -1;

@@ -45,7 +45,13 @@ static volatile sig_atomic_t never_stop;
 
 static bool stopped(const struct wstate *s)
 {
-	return *s->run->stop;
+	return *s->run->stop || (s->run->until_ms > 0 && vd_now_ms() >= s->run->until_ms);
+}
+
+/* A wait until next (INT64_MAX: none), cut at the end of a timed run. */
+static int64_t until_or(const struct vd_watchrun *run, int64_t next)
+{
+	return run->until_ms > 0 && run->until_ms < next ? run->until_ms : next;
 }
 
 /*
@@ -431,6 +437,8 @@ static bool sentinel_alive(struct wstate *s, short revents)
 
 static void wait_ms(struct vd_watchrun *run, int64_t ms)
 {
+	if (ms < 0)
+		ms = 0;
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
 
 	ppoll(NULL, 0, &ts, run->waitmask);
@@ -441,7 +449,7 @@ static bool round_once(struct wstate *s, struct vd_err *err)
 {
 	struct pollfd pfd[2] = { { .fd = xs_fileno(s->xs), .events = POLLIN },
 				 { .fd = s->sentinel, .events = POLLIN } };
-	int64_t now = vd_now_ms(), next = vd_tracker_tick(s->run->tracker, now);
+	int64_t now = vd_now_ms(), next = until_or(s->run, vd_tracker_tick(s->run->tracker, now));
 	struct timespec ts, *tsp = NULL;
 	char **roots = NULL;
 	size_t nroots = 0;
@@ -488,7 +496,9 @@ static void reconnect(struct wstate *s)
 	vd_tracker_pause_stalls(t, true);
 	vd_tracker_note(t, lost, "lost", 0);
 	while (!stopped(s)) {
-		wait_ms(s->run, wait);
+		int64_t now = vd_now_ms();
+
+		wait_ms(s->run, until_or(s->run, now + wait) - now);
 		if (stopped(s))
 			break;
 		vd_err_clear(&err);
@@ -524,6 +534,8 @@ int vd_watch_run(struct vd_watchrun *run, struct vd_err *err)
 		return 0;
 	}
 	vd_tracker_set_quiet(run->tracker, false);
+	if (run->ready)
+		run->ready(run->tracker, run->ready_arg);
 	while (!stopped(&s)) {
 		vd_err_clear(&rerr);
 		if (!round_once(&s, &rerr) && !stopped(&s))

@@ -125,6 +125,7 @@ static void leave(enum vd_tl_phase *ph, long to)
 
 static void end_state(struct vd_tl_end *e, const struct vd_event *ev)
 {
+	e->found = false;
 	e->state = ev->to;
 	e->since_ms = ev->t_ms;
 	mark_set(&e->set, ev, ev->from, ev->to);
@@ -199,6 +200,7 @@ void vd_timeline_event(const struct vd_event *ev, void *arg)
 		e->present = false;
 		e->state = -1;
 		e->since_ms = ev->t_ms;
+		e->found = false;
 		if (e->phase == VD_TL_UP || e->phase == VD_TL_CLOSED)
 			e->phase = VD_TL_GONE;
 		break;
@@ -215,10 +217,42 @@ void vd_timeline_event(const struct vd_event *ev, void *arg)
 	pair_update(v, ev);
 }
 
+static void seed_end(struct vd_tl_end *e, bool present, const char *dir, long state, int64_t ms)
+{
+	if (!present)
+		return;
+	free(e->path);
+	e->path = dir ? vd_strdup(dir) : NULL;
+	e->seen = e->present = e->found = true;
+	e->state = state;
+	e->since_ms = ms;
+	if (state == CONNECTED)
+		e->phase = VD_TL_UP;
+}
+
+void vd_timeline_seed(struct vd_timeline *tl, const struct vd_tracker *t, int64_t ms)
+{
+	tl->source = VD_TL_WATCH;
+	tl->first_ms = ms;
+	for (size_t i = 0; i < vd_tracker_nvifs(t); i++) {
+		struct vd_vif_summary s;
+		struct vd_tl_vif *v;
+
+		vd_tracker_vif(t, i, &s);
+		v = vif_get(tl, s.domid, s.devid);
+		v->be_domid = s.be_domid;
+		seed_end(&v->e[VD_END_FRONTEND], s.fe_present, s.fe_dir, s.fe_state, ms);
+		seed_end(&v->e[VD_END_BACKEND], s.be_present, s.be_dir, s.be_state, ms);
+		if (s.fe_state == CONNECTED && s.be_state == CONNECTED)
+			v->phase = VD_TL_UP;
+	}
+}
+
 void vd_timeline_finish(struct vd_timeline *tl, const struct vd_tracker *t, int64_t first_ms,
 			int64_t now_ms)
 {
-	tl->first_ms = first_ms;
+	if (tl->source == VD_TL_LOG || tl->first_ms < 0)
+		tl->first_ms = first_ms;
 	tl->now_ms = now_ms;
 	tl->done = true;
 	for (size_t i = 0; t && i < vd_tracker_nvifs(t); i++) {

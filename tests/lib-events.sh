@@ -11,13 +11,14 @@ project() {
 		  else null end)] | map(tostring) | join(" ")'
 }
 
-# paced_scenario NAME PAUSE: tests/xsd/scenarios/NAME.scn with a pause after each step
-# that changes a VIF (a watcher re-reads: it cannot tell two quick changes apart), then
-# a pause and a marker write, so that the logs hold a later time (stalls) and a test can
-# wait for the end.
+# paced_scenario NAME PAUSE: tests/xsd/scenarios/NAME.scn (or the file NAME, if it has a
+# slash) with a pause after each step that changes a VIF (a watcher re-reads: it cannot
+# tell two quick changes apart), then a pause and a marker write, so that the logs hold a
+# later time (stalls) and a test can wait for the end.
 paced_scenario() {
+	case $1 in */*) _f=$1 ;; *) _f=tests/xsd/scenarios/$1.scn ;; esac
 	sed -E "s/^((A|D)[^ ]* (commit|rm .*|write .*\/state .*|write .*hotplug-status.*)|release .*)\$/\1\nsleep $2/" \
-		"tests/xsd/scenarios/$1.scn"
+		"$_f"
 	echo "sleep 1500ms"
 	echo "A:marker write /vifdiag-test/done 1"
 }

@@ -97,6 +97,142 @@ if start da "$T/da.scn"; then
 	fi
 fi
 
+# ---- live, --for SECS: the watch is the time source ----
+. tests/lib-events.sh
+"$BIN" --from tests/fixtures/healthy-single-queue/tree.txt check --for 1 >/dev/null 2>"$T/e"
+rc=$?
+if [ $rc = 2 ] && grep -q -- '--from' "$T/e"; then ok "check --for with --from: exit 2"
+else nok "--for --from: exit $rc"; sed 's/^/# /' "$T/e"; fi
+XENSTORED_PATH=$T/none "$BIN" check --for 1 --log tests/logs/bringup.access.log >/dev/null 2>"$T/e"
+rc=$?
+if [ $rc = 2 ] && grep -q -- '--log' "$T/e"; then ok "check --for with --log: exit 2 (one time source)"
+else nok "--for --log: exit $rc"; sed 's/^/# /' "$T/e"; fi
+for bad in 0 -1 x 3601 1.5s; do
+	XENSTORED_PATH=$T/none "$BIN" check --for "$bad" >/dev/null 2>"$T/e"
+	rc=$?
+	if [ $rc = 2 ] && grep -q -- "--for: expected seconds" "$T/e"; then ok "check --for $bad: exit 2"
+	else nok "check --for $bad: exit $rc"; sed 's/^/# /' "$T/e"; fi
+done
+XENSTORED_PATH=$T/none "$BIN" status --for 1 >/dev/null 2>"$T/e"
+rc=$?
+if [ $rc = 2 ] && grep -q -- "'--for' does not apply" "$T/e"; then ok "status --for: exit 2"
+else nok "status --for: exit $rc"; sed 's/^/# /' "$T/e"; fi
+XENSTORED_PATH=$T/none $TO 20 "$BIN" check --for 1 >/dev/null 2>"$T/e"
+rc=$?
+if [ $rc = 3 ]; then ok "check --for without a xenstored: exit 3, no wait"
+else nok "check --for without a xenstored: exit $rc"; sed 's/^/# /' "$T/e"; fi
+
+serve() { # NAME TREE [SCENARIO]: a test xenstored, not waiting for the scenario's end
+	d=$T/$1
+	mkdir -p "$d/logs"
+	"$XSD" --socket "$d/sock" --pidfile "$d/pid" --tree "$2" ${3:+--scenario "$3"} \
+		--access-log "$d/logs/xenstored-access.log" 2>"$d/err" &
+	PIDS="$PIDS $!"
+	i=0
+	until [ -s "$d/pid" ]; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && { sed 's/^/# /' "$d/err"; return 1; }
+		sleep 0.05
+	done
+	export XENSTORED_PATH="$d/sock" VIFDIAG_LOG_DIR="$d/logs" VIFDIAG_VARLOG_DIR="$d/varlog"
+}
+
+# a VIF held in InitWait with its hotplug script not run: stuck once the (lowered) hotplug
+# threshold passes within the watch; the duration is the watch's, "at least"
+sed -e 's#^\(/local/domain/0/backend/vif/1/0/state = \)"4"#\1"2"#' \
+	-e '/backend\/vif\/1\/0\/hotplug-status/d' \
+	-e 's#^\(/local/domain/1/device/vif/0/state = \)"4"#\1"1"#' \
+	tests/xsd/data/a-bringup-ls-fp.txt >"$T/initwait.txt"
+if serve initwait "$T/initwait.txt"; then
+	$TO 60 "$BIN" check --json --for 3 --stall hotplug=2 1/0 >"$T/o" 2>"$T/e"
+	rc=$?
+	if [ $rc = 1 ] && jq -e "$TIME_RULES"' == ["VD066"] and
+		(.vifs[0].findings[] | select(.rule == "VD066") |
+		 (.message | test("^the backend has been stuck in InitWait for at least [0-9]+ s")) and
+		 ([.evidence[] | select(.source == "time" and (.where | startswith("backend stuck"))) |
+		   .value | capture("^at least [0-9]+ s \\((?<s>[0-9.]+) s, ").s | tonumber |
+		   select(. >= 2.9 and . < 120)] | length == 1)) and
+		(.vifs[0].findings[] | select(.rule == "VD015") | .hint |
+		 test("^measured: this pair has held for at least [0-9]+ s \\(watched for [0-9]+ s since [0-9:]{8} UTC\\); "))' \
+		"$T/o" >/dev/null; then
+		ok "check --for 3: a VIF held in InitWait is VD066 stuck for at least the watched time"
+	else
+		nok "check --for 3 on InitWait: exit $rc"; sed 's/^/# /' "$T/o" "$T/e" | head -40
+	fi
+	# SIGINT ends the watch early: judged on the time watched (bounded by what it says)
+	rm -f "$T/e.int"
+	$TO 60 "$BIN" check --json --for 600 1/0 >"$T/o" 2>"$T/e.int" &
+	cpid=$!
+	PIDS="$PIDS $cpid"
+	i=0
+	until grep -q 'watching for' "$T/e.int" 2>/dev/null || [ $i -gt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	sleep 1
+	kill -INT "$cpid"
+	wait "$cpid"
+	rc=$?
+	if [ $rc = 1 ] && jq -e '.vifs[0].findings[] | select(.rule == "VD015") | .hint |
+		capture("watched for (?<n>[0-9]+) (?<u>m?s) since") |
+		(.n | tonumber) / (if .u == "ms" then 1000 else 1 end) | . > 0.5 and . < 60' \
+		"$T/o" >/dev/null; then
+		ok "check --for 600, SIGINT: judged at once on the time watched"
+	else
+		nok "check --for 600, SIGINT: exit $rc"; sed 's/^/# /' "$T/o" "$T/e.int" | head -20
+	fi
+	$TO 60 "$BIN" check --json --for 1 1/0 >"$T/o" 2>"$T/e"
+	if jq -e "$TIME_RULES == []" "$T/o" >/dev/null; then
+		ok "check --for 1, default thresholds: held 1 s is not stuck yet"
+	else
+		nok "check --for 1 on InitWait, default thresholds"; sed 's/^/# /' "$T/o" | head -20
+	fi
+fi
+
+# a healthy VIF watched: no time rule, exit 0
+if serve healthy tests/xsd/data/a-bringup-ls-fp.txt; then
+	$TO 60 "$BIN" check --json --for 1 1/0 >"$T/o" 2>"$T/e"
+	rc=$?
+	if [ $rc = 0 ] && jq -e "$TIME_RULES == [] and (.vifs | length) == 1" "$T/o" >/dev/null; then
+		ok "check --for 1: a healthy VIF fires nothing"
+	else
+		nok "check --for on a healthy VIF: exit $rc"; sed 's/^/# /' "$T/o" "$T/e" | head -20
+	fi
+fi
+
+# changes during the watch (the scenario starts once the watch's first read is done):
+# the rule the same access log fires through --log fires from the watch, with at least
+# the log's count: the watch knows the state before the first change, the log does not
+# (flap.scn's first close cycle starts from a state the log never saw set)
+for_case() { # NAME SCENARIO RULE -gt|-ge JQ-COUNT
+	{
+		echo "await-watch @releaseDomain"
+		paced_scenario "$2" 60ms
+	} >"$T/$1.scn"
+	serve "$1" tests/xsd/data/a-bringup-ls-fp.txt "$T/$1.scn" || return
+	$TO 60 "$BIN" check --json --for 6 1/0 >"$T/o" 2>"$T/e"
+	rc=$?
+	i=0
+	until grep -q 'vifdiag-test/done' "$T/$1/logs/xenstored-access.log" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 200 ] && break; sleep 0.05
+	done
+	$TO 30 "$BIN" check --json --log "$T/$1/logs/xenstored-access.log" 1/0 >"$T/o.log" 2>"$T/e.log"
+	lrc=$?
+	if [ $rc = 1 ] && [ $lrc = 1 ] && jq -e "$TIME_RULES == [\"$3\"]" "$T/o" >/dev/null &&
+		jq -e "$TIME_RULES == [\"$3\"]" "$T/o.log" >/dev/null &&
+		[ "$(jq "$5" "$T/o")" "$4" "$(jq "$5" "$T/o.log")" ] &&
+		jq -e '[.vifs[0].findings[] | select(.rule == "'"$3"'") | .evidence[] |
+			select(.source == "time" and (.where | test(" seen by the watch at [0-9T:.-]+Z$")))] |
+			length >= 4' "$T/o" >/dev/null; then
+		ok "check --for 6 during $2: $3 as with --log on its access log ($(jq "$5" "$T/o") vs $(jq "$5" "$T/o.log"))"
+	else
+		nok "check --for during $2: exit $rc (--log: $lrc)"
+		sed 's/^/# /' "$T/e" "$T/e.log" | head -10
+		jq -c '.vifs[] | [.domid, .devid, [.findings[] | [.rule, .message]]]' "$T/o" "$T/o.log" | sed 's/^/# /'
+	fi
+}
+for_case forflap tests/time/flap.scn VD067 -gt \
+	'[.vifs[0].findings[] | select(.rule == "VD067") | .evidence[] | select(.where | startswith("close cycles")) | .value | tonumber][0]'
+for_case forloop tests/time/reconnect.scn VD068 -ge \
+	'[.vifs[0].findings[] | select(.rule == "VD068") | .evidence[] | select(.where | startswith("reconnections")) | .value | tonumber][0]'
+
 # ---- the real captures, where they are: each trace against its own store ----
 C=../shared/captures/real-xen-4.17-cxenstored
 [ -d "$C" ] || C=/work/shared/captures/real-xen-4.17-cxenstored

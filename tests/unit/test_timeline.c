@@ -286,6 +286,40 @@ static void test_duration_text(void **state)
 	assert_string_equal(vd_duration_text(-1, b, sizeof(b)), "an unknown time");
 }
 
+/* check --for: what the watch's silent first read found seeds the timeline, so the
+ * first close cycle of a VIF found Connected counts, and a VIF that never changes has its
+ * state, held since at least the start. */
+static void test_seed_from_a_watch(void **state)
+{
+	struct fix f;
+	const struct vd_tl_vif *v;
+
+	(void)state;
+	start(&f, NULL);
+	vd_tracker_set_quiet(f.t, true);
+	bringup(&f, 1000);
+	vd_tracker_set_quiet(f.t, false);
+	assert_int_equal(f.tl.n, 0); /* quiet: no event */
+	vd_timeline_seed(&f.tl, f.t, 2000);
+	assert_int_equal(f.tl.source, VD_TL_WATCH);
+	assert_int_equal(f.tl.first_ms, 2000);
+	v = vif(&f);
+	assert_true(v->e[VD_END_BACKEND].found);
+	assert_int_equal(v->e[VD_END_BACKEND].state, 4);
+	assert_int_equal(v->e[VD_END_BACKEND].since_ms, 2000);
+	assert_string_equal(v->e[VD_END_BACKEND].path, BE);
+	assert_int_equal(v->phase, VD_TL_UP);
+	close_cycle(&f, 5000);
+	finish(&f, 9000);
+	assert_int_equal(f.tl.first_ms, 2000); /* the watch's start, not finish's */
+	v = vif(&f);
+	assert_int_equal(v->e[VD_END_FRONTEND].close_cycles, 1);
+	assert_false(v->e[VD_END_FRONTEND].found);
+	assert_int_equal(v->e[VD_END_FRONTEND].since_ms, 5060);
+	assert_int_equal(v->connections, 1);
+	stop(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_stuck_at_the_end),
 		cmocka_unit_test(test_stall_threshold_option),
 		cmocka_unit_test(test_duration_text),
+		cmocka_unit_test(test_seed_from_a_watch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
