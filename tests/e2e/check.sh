@@ -159,6 +159,28 @@ if [ -f "$d/t-end" ]; then
 		grep -q '^2 VIFs: 2 ok, 0 not ok' "$d/status-text.out"
 	t "s1 bring-up: status by domain name (domu1) gives the same VIFs as by listing all" \
 		jqe --slurpfile a "$J" '[.vifs[] | {domid, devid, verdict}] == [$a[0].vifs[] | select(.name == "domu1") | {domid, devid, verdict}]' "$d/status-dom-json.out"
+	# the override case (issue 10): vif 1's backend multi-queue-max-queues was set to 1 for a
+	# 2-vCPU guest after netback (max_queues = dom0's vCPUs, 2 or more: vif 0 got 2) wrote it
+	C=$d/check-json.out
+	s1_override() {
+		[ "$(rc_of "$d/check-json.rc")" = 1 ] &&
+			jqe --argjson d "$D" '.vifs[] | select(.domid == $d and .devid == 1) | .findings | any(.rule == "VD064" and
+				(.message | test("written over")) and
+				(.evidence | any(.where == "/local/domain/0/backend/vif/\($d)/1/multi-queue-max-queues" and .value == "1")) and
+				(.evidence | any(.where == "/local/domain/\($d)/cpu")))' "$C"
+	}
+	t "s1 check: exit 1; vif 1 (max-queues overwritten to 1, 2 vCPUs) is VD064 mq-backend-limit 'written over', with the key and the guest's vCPUs as evidence" \
+		s1_override
+	t "s1 check: vif 0 (2 queues for 2 vCPUs) has no multi-queue finding (VD062-VD065)" \
+		jqe --argjson d "$D" '[.vifs[] | select(.domid == $d and .devid == 0) | .findings[] | select(.rule | IN("VD062", "VD063", "VD064", "VD065"))] | length == 0' "$C"
+	for dev in 0 1; do
+		want=$([ $dev = 0 ] && echo 2 || echo 1)
+		irq=$(grep -oE "vif$D\.$dev-q[0-9]+-(tx|rx)" "$d/proc-interrupts.txt" 2>/dev/null | sort -u | tr '\n' ' ')
+		t "s1 show --interval 1: vif $dev: per-queue load of vif$D.$dev over a window, $want queue(s), each with its -tx and -rx line in dom0's /proc/interrupts (${irq:-none})" \
+			jqe --argjson d "$D" --arg irq "$irq" --argjson w "$want" --arg nd "vif$D.$dev" '.vifs[] | select(.domid == $d and .devid == '"$dev"') | .load |
+				.netdev == $nd and .counts == "window" and .seconds > 0 and (.queues | length) == $w and
+				all(.queues[]; .id as $q | ($irq | contains("\($nd)-q\($q)-tx ") and contains("\($nd)-q\($q)-rx ")) and .tx != null and .rx != null)' "$d/show-load-json.out"
+	done
 	t "s1 bring-up: show --json 1 agrees with status on queues and lists the backend's features" \
 		jqe --slurpfile a "$J" '([.vifs[] | .queues | del(.control_ring)] == [$a[0].vifs[] | select(.domid == '"$D"') | .queues]) and
 			all(.vifs[]; .features != null)' "$d/show-json.out"

@@ -240,6 +240,10 @@ s1() {
 	vd "$SDIR" status-dom-json status --json domu1
 	vd "$SDIR" show-json show --json "$D1"
 	vd "$SDIR" show-text show domu1
+	# the multi-queue story on a real guest: vif 1's override, and per-queue load
+	vd "$SDIR" check-json check --json --min-severity info "$D1"
+	vd "$SDIR" show-load-json show --json --interval 1 "$D1"
+	cp /proc/interrupts "$SDIR/proc-interrupts.txt" 2>/dev/null
 	probe "$SDIR" xlprobe
 	snapshot "$SDIR/state"
 	xl list -l >"$SDIR/state/xl-list-l.json" 2>&1
