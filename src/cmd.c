@@ -73,7 +73,7 @@ const struct vd_option vd_options[] = {
 	{ "log", 0, "FILE", "check",
 	  "time source: xenstored's access log or trace of this host (repeatable; rotations)" },
 	{ "interval", 0, "SECS", "show check",
-	  "live: sample per-queue interrupts twice, SECS apart (default 1; 0: once)" },
+	  "live: sample per-queue interrupts and rings twice, SECS apart (check: 1)" },
 	{ "help", 'h', NULL, "*", "show help" },
 	{ "version", 'V', NULL, "*", "print the version" },
 	{ NULL, 0, NULL, NULL, NULL },

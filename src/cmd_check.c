@@ -7,6 +7,8 @@
  */
 #include "vd_cmd.h"
 
+#include <string.h>
+
 #include "vd_bundle.h"
 #include "vd_diag.h"
 #include "vd_evidence.h"
@@ -85,9 +87,9 @@ int vd_cmd_check(const struct vd_invocation *inv)
 	struct vd_report r;
 	int rc;
 
-	/* check samples the per-queue load by default (live only) */
+	/* check samples the per-queue load by default (live, of this system's root) */
 	if (copy.interval_ms < 0)
-		copy.interval_ms = 1000;
+		copy.interval_ms = o->sysfs_root && strcmp(o->sysfs_root, "/") != 0 ? 0 : 1000;
 	if (vd_report_load_for(&r, o, inv->argc, inv->argv, true, inv->err) < 0 ||
 	    add_time(&r, o, inv->err) < 0 ||
 	    vd_report_select(&r, inv->argc, inv->argv, true, inv->err) < 0) {
