@@ -73,7 +73,10 @@ struct vd_netdev {
 	char *ovs_note;		   /* why ovs_bridge is NULL */
 };
 
-/* /sys/module/xen_netback/parameters; -1 when a parameter is absent. */
+/* netback's module parameters under the root (one spelling for the reader and the rules) */
+#define VD_NB_PARAMS "/sys/module/xen_netback/parameters"
+
+/* VD_NB_PARAMS; -1 when a parameter is absent. */
 struct vd_nbparams {
 	bool loaded; /* /sys/module/xen_netback exists (module or built in) */
 	long max_queues;

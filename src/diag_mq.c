@@ -56,8 +56,8 @@ static void ev_backend(const struct mqctx *c, struct vd_finding *f)
 	if (c->mq->be_cpus_path)
 		ev_text(f, VD_EV_HOST, c->mq->be_cpus_path, c->mq->be_cpus_text);
 	if (nb && nb->loaded && nb->max_queues >= 0) {
-		char *where = vd_asprintf("%s/sys/module/xen_netback/parameters/max_queues",
-					  vd_root_prefix(c->mq->root));
+		char *where =
+			vd_asprintf("%s" VD_NB_PARAMS "/max_queues", vd_root_prefix(c->mq->root));
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%ld", nb->max_queues);

@@ -554,7 +554,7 @@ static void read_netdevs(struct reader *rd)
 
 static long param(const struct reader *rd, const char *name)
 {
-	char *p = pathf(rd, "/sys/module/xen_netback/parameters/%s", name);
+	char *p = pathf(rd, VD_NB_PARAMS "/%s", name);
 	char *v = slurp(rd, p);
 	long n = -1;
 
