@@ -87,7 +87,6 @@ void vd_qload_rings(struct vd_qload *ld, const struct vd_nbdebug *a, const struc
 void vd_qload_clear(struct vd_qload *ld);
 
 struct vd_mq {
-	char *root;		/* the host root the files came from */
 	long be_cpus;		/* online CPUs of the backend domain, -1: unknown */
 	char *be_cpus_text;	/* sys/devices/system/cpu/online as read (owned) */
 	char *be_cpus_path;	/* owned */

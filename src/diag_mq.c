@@ -25,6 +25,7 @@
 struct mqctx {
 	struct vd_vif *v;
 	const struct vd_mq *mq;
+	const char *root;      /* the evidence's paths: under the root the sysfs was read from */
 	long vcpus, vcpus_max; /* the guest's online and configured vCPUs, -1 unknown */
 	long offer;	       /* backend multi-queue-max-queues; 1 when absent (no multi-queue) */
 	bool windows;	       /* the frontend uses a control ring: Windows xenvif */
@@ -56,8 +57,7 @@ static void ev_backend(const struct mqctx *c, struct vd_finding *f)
 	if (c->mq->be_cpus_path)
 		ev_text(f, VD_EV_HOST, c->mq->be_cpus_path, c->mq->be_cpus_text);
 	if (nb && nb->loaded && nb->max_queues >= 0) {
-		char *where =
-			vd_asprintf("%s" VD_NB_PARAMS "/max_queues", vd_root_prefix(c->mq->root));
+		char *where = vd_asprintf("%s" VD_NB_PARAMS "/max_queues", vd_root_prefix(c->root));
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%ld", nb->max_queues);
@@ -184,7 +184,7 @@ static void rule_backend(const struct mqctx *c)
 /* The interrupt lines of every queue, then (with two readings) each ring's progress. */
 static void ev_load(const struct mqctx *c, struct vd_finding *f, const struct vd_qload *ld)
 {
-	const char *root = vd_root_prefix(c->mq->root);
+	const char *root = vd_root_prefix(c->root);
 
 	for (size_t i = 0; ld->irq && i < ld->nq; i++) {
 		char *where;
@@ -265,7 +265,7 @@ static void rule_imbalance(const struct mqctx *c)
 void vd_diagnose_mq(struct vd_host *h, const struct vd_sysfs *s, const struct vd_mq *mq)
 {
 	for (size_t i = 0; i < h->nvifs; i++) {
-		struct mqctx c = { .v = h->vifs[i], .mq = mq };
+		struct mqctx c = { .v = h->vifs[i], .mq = mq, .root = s ? s->root : NULL };
 
 		if (vd_end_state(&c.v->fe) != VD_XB_CONNECTED ||
 		    vd_end_state(&c.v->be) != VD_XB_CONNECTED)

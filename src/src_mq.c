@@ -354,7 +354,6 @@ struct vd_mq *vd_mq_read(struct vd_host *h, const struct vd_sysfs *s, long inter
 	}
 	/* read under dir, named under root (they differ for a bundle) */
 	dir = vd_root_prefix(s->dir);
-	mq->root = vd_strdup(s->root);
 	mq->be_cpus_path = vd_asprintf("%s" VD_MQ_FILE_CPUS, vd_root_prefix(s->root));
 	file = vd_asprintf("%s" VD_MQ_FILE_CPUS, dir);
 	mq->be_cpus_text = read_small(file);
@@ -439,6 +438,5 @@ void vd_mq_free(struct vd_mq *mq)
 	free(mq->irq_note);
 	free(mq->be_cpus_text);
 	free(mq->be_cpus_path);
-	free(mq->root);
 	free(mq);
 }

@@ -144,7 +144,6 @@ static void test_backend_limit(void **state)
 	/* netback's default: the backend domain's 2 CPUs */
 	v->host = &hf;
 	mq->be_cpus = 2;
-	mq->root = vd_strdup("/");
 	mq->be_cpus_path = vd_strdup("/sys/devices/system/cpu/online");
 	mq->be_cpus_text = vd_strdup("0-1");
 	vd_diagnose_mq(t->host, NULL, mq);
@@ -187,7 +186,6 @@ static void test_imbalance(void **state)
 	const struct vd_finding *f;
 	struct vd_vif *v;
 
-	mq->root = vd_strdup("/");
 	guest(t, 2, 2);
 	vdt_set(t, VDT_BE "/multi-queue-max-queues", "2");
 	vdt_build(t, true);
@@ -333,7 +331,6 @@ static void test_imbalance_rings(void **state)
 	const struct vd_finding *f;
 	struct vd_vif *v;
 
-	mq->root = vd_strdup("/");
 	guest(t, 2, 2);
 	vdt_set(t, VDT_BE "/multi-queue-max-queues", "2");
 	vdt_build(t, true);
