@@ -73,7 +73,10 @@ struct vd_netdev {
 	char *ovs_note;		   /* why ovs_bridge is NULL */
 };
 
-/* /sys/module/xen_netback/parameters; -1 when a parameter is absent. */
+/* netback's module parameters under the root (one spelling for the reader and the rules) */
+#define VD_NB_PARAMS "/sys/module/xen_netback/parameters"
+
+/* VD_NB_PARAMS; -1 when a parameter is absent. */
 struct vd_nbparams {
 	bool loaded; /* /sys/module/xen_netback exists (module or built in) */
 	long max_queues;
@@ -162,6 +165,15 @@ const struct vd_nbdebug *vd_sysfs_debug(const struct vd_sysfs *s, const char *na
 
 /* Parses one io_ring_qN text; false when it does not have the expected shape. */
 bool vd_ioring_parse(const char *text, struct vd_ioring *r);
+
+/*
+ * Reads debugfs xen-netback/<name>/ of the root s was read from again (a later reading of
+ * the same rings, read-only as the first): 0, or the errno of the directory (ENOENT: the
+ * VIF was detached, EACCES: debugfs is root-only) with *why (owned) saying so. A ring
+ * file that cannot be read has its error, as vd_sysfs_read gives it.
+ */
+int vd_nbdebug_read(const struct vd_sysfs *s, const char *name, struct vd_nbdebug *out, char **why);
+void vd_nbdebug_clear(struct vd_nbdebug *d);
 
 /*
  * Runs argv (argv[0] a path) with stdin and stderr on /dev/null and returns its stdout, or

@@ -77,7 +77,7 @@ const struct vd_option vd_options[] = {
 	{ "for", 0, "SECS", "check",
 	  "live time source: watch the VIFs for SECS (e.g. 15) before judging (0.1-3600)" },
 	{ "interval", 0, "SECS", "show check",
-	  "live: sample per-queue interrupts twice, SECS apart (default 1; 0: once)" },
+	  "live: sample per-queue interrupts and rings twice, SECS apart (check: 1)" },
 	{ "help", 'h', NULL, "*", "show help" },
 	{ "version", 'V', NULL, "*", "print the version" },
 	{ NULL, 0, NULL, NULL, NULL },

@@ -8,6 +8,8 @@
  */
 #include "vd_cmd.h"
 
+#include <string.h>
+
 #include "vd_bundle.h"
 #include "vd_diag.h"
 #include "vd_evidence.h"
@@ -126,9 +128,9 @@ int vd_cmd_check(const struct vd_invocation *inv)
 	int rc;
 
 	vd_timeline_init(&wtl);
-	/* check samples the per-queue load by default (live only) */
+	/* check samples the per-queue load by default (live, of this system's root) */
 	if (copy.interval_ms < 0)
-		copy.interval_ms = 1000;
+		copy.interval_ms = o->sysfs_root && strcmp(o->sysfs_root, "/") != 0 ? 0 : 1000;
 	if (watch_first(inv, &wtl) < 0) {
 		vd_timeline_free(&wtl);
 		return inv->err->code;

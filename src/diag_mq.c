@@ -25,6 +25,7 @@
 struct mqctx {
 	struct vd_vif *v;
 	const struct vd_mq *mq;
+	const char *root;      /* the evidence's paths: under the root the sysfs was read from */
 	long vcpus, vcpus_max; /* the guest's online and configured vCPUs, -1 unknown */
 	long offer;	       /* backend multi-queue-max-queues; 1 when absent (no multi-queue) */
 	bool windows;	       /* the frontend uses a control ring: Windows xenvif */
@@ -56,8 +57,7 @@ static void ev_backend(const struct mqctx *c, struct vd_finding *f)
 	if (c->mq->be_cpus_path)
 		ev_text(f, VD_EV_HOST, c->mq->be_cpus_path, c->mq->be_cpus_text);
 	if (nb && nb->loaded && nb->max_queues >= 0) {
-		char *where = vd_asprintf("%s/sys/module/xen_netback/parameters/max_queues",
-					  vd_root_prefix(c->mq->root));
+		char *where = vd_asprintf("%s" VD_NB_PARAMS "/max_queues", vd_root_prefix(c->root));
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%ld", nb->max_queues);
@@ -176,61 +176,96 @@ static void rule_backend(const struct mqctx *c)
 	ev_backend(c, f);
 }
 
-/* VD065: nearly all events of a multi-queue VIF on one queue. */
+#define IMBALANCE_HINT                                                                             \
+	"netback and netfront pick a queue per flow by its hash: a single flow, or flows that "    \
+	"hash alike, all land on one queue and one vCPU; more parallel flows spread the load, "    \
+	"otherwise expect single-queue throughput"
+
+/* The interrupt lines of every queue, then (with two readings) each ring's progress. */
+static void ev_load(const struct mqctx *c, struct vd_finding *f, const struct vd_qload *ld)
+{
+	const char *root = vd_root_prefix(c->root);
+
+	for (size_t i = 0; ld->irq && i < ld->nq; i++) {
+		char *where;
+
+		if (!ld->q[i].seen && !ld->q[i].lines) /* a queue only the rings know */
+			continue;
+		where = vd_asprintf("%s" VD_IRQ_FILE " (queue %lu)", root, ld->q[i].queue);
+		ev_text(f, VD_EV_HOST, where, ld->q[i].lines);
+		free(where);
+	}
+	for (size_t i = 0; ld->rings && ld->ring_dir && i < ld->nq; i++) {
+		char *where;
+
+		if (ld->q[i].ring.state == VD_RING_NONE)
+			continue;
+		where = vd_asprintf("%s/sys/kernel/debug/xen-netback/%s/io_ring_q%lu (2 readings, "
+				    "%.1f s apart)",
+				    root, ld->ring_dir, ld->q[i].queue, ld->secs);
+		ev_text(f, VD_EV_HOST, where, ld->q[i].ring.text);
+		free(where);
+	}
+}
+
+/*
+ * VD065: nearly all events of a multi-queue VIF on one queue. The interrupts judge when
+ * /proc/interrupts has the VIF's lines with events; otherwise the rings' progress between
+ * the two debugfs readings does. The evidence cites both when both are there.
+ */
 static void rule_imbalance(const struct mqctx *c)
 {
 	const struct vd_qload *ld = c->v->load;
 	const struct vd_qrate *top = NULL;
-	struct vd_finding *f;
+	bool by_irq;
 	size_t used = 0;
+	unsigned long long total;
 	double share;
 
-	if (!ld || ld->nq < 2 || c->v->negotiated < 2 || !ld->total)
+	if (!ld || ld->nq < 2 || c->v->negotiated < 2)
 		return;
+	by_irq = ld->irq && ld->total;
+	if (!by_irq && !(ld->rings && ld->slots))
+		return;
+	total = by_irq ? ld->total : ld->slots;
 	for (size_t i = 0; i < ld->nq; i++) {
-		used += ld->q[i].seen;
-		if (!top || ld->q[i].events > top->events)
-			top = &ld->q[i];
+		const struct vd_qrate *q = &ld->q[i];
+
+		used += by_irq ? q->seen : q->ring.state == VD_RING_OK;
+		if (!top || (by_irq ? q->events > top->events : q->ring.slots > top->ring.slots))
+			top = q;
 	}
-	share = (double)top->events / (double)ld->total;
+	share = (double)(by_irq ? top->events : top->ring.slots) / (double)total;
 	if (used < 2 || share < IMBALANCE_SHARE)
 		return;
-	if (ld->window ? (double)ld->total / ld->secs < IMBALANCE_MIN_RATE
-		       : ld->total < IMBALANCE_MIN_EVENTS)
+	if ((by_irq && !ld->window) ? total < IMBALANCE_MIN_EVENTS
+				    : (double)total / ld->secs < IMBALANCE_MIN_RATE)
 		return;
-	if (ld->window)
+	if (!by_irq)
+		vd_vif_add_finding(c->v, VD_SEV_WARN, "queue-imbalance", IMBALANCE_HINT,
+				   "hash imbalance: queue %lu carries %.0f%% of the %.0f ring "
+				   "slots/s of %zu queues (debugfs ring indexes; no interrupt "
+				   "counts)",
+				   top->queue, share * 100, (double)total / ld->secs, ld->nq);
+	else if (ld->window)
 		vd_vif_add_finding(
-			c->v, VD_SEV_WARN, "queue-imbalance",
-			"netback and netfront pick a queue per flow by its hash: a single flow, or "
-			"flows that hash alike, all land on one queue and one vCPU; more parallel "
-			"flows spread the load, otherwise expect single-queue throughput",
-			"hash imbalance: queue %lu carries %.0f%% of the %.0f events/s of %zu "
-			"queues",
-			top->queue, share * 100, (double)ld->total / ld->secs, ld->nq);
+			c->v, VD_SEV_WARN, "queue-imbalance", IMBALANCE_HINT,
+			"hash imbalance: queue %lu carries %.0f%% of the %.0f events/s of "
+			"%zu queues",
+			top->queue, share * 100, (double)total / ld->secs, ld->nq);
 	else
 		vd_vif_add_finding(
-			c->v, VD_SEV_WARN, "queue-imbalance",
-			"netback and netfront pick a queue per flow by its hash: a single flow, or "
-			"flows that hash alike, all land on one queue and one vCPU; more parallel "
-			"flows spread the load, otherwise expect single-queue throughput",
-			"hash imbalance: queue %lu carries %.0f%% of the %llu events since boot of "
-			"%zu queues",
-			top->queue, share * 100, ld->total, ld->nq);
-	f = vd_vif_last_finding(c->v);
-	for (size_t i = 0; i < ld->nq; i++) {
-		char *where = vd_asprintf("%s" VD_IRQ_FILE, vd_root_prefix(c->mq->root));
-		char *where_q = vd_asprintf("%s (queue %lu)", where, ld->q[i].queue);
-
-		ev_text(f, VD_EV_HOST, where_q, ld->q[i].lines);
-		free(where_q);
-		free(where);
-	}
+			c->v, VD_SEV_WARN, "queue-imbalance", IMBALANCE_HINT,
+			"hash imbalance: queue %lu carries %.0f%% of the %llu events since "
+			"boot of %zu queues",
+			top->queue, share * 100, total, ld->nq);
+	ev_load(c, vd_vif_last_finding(c->v), ld);
 }
 
 void vd_diagnose_mq(struct vd_host *h, const struct vd_sysfs *s, const struct vd_mq *mq)
 {
 	for (size_t i = 0; i < h->nvifs; i++) {
-		struct mqctx c = { .v = h->vifs[i], .mq = mq };
+		struct mqctx c = { .v = h->vifs[i], .mq = mq, .root = s ? s->root : NULL };
 
 		if (vd_end_state(&c.v->fe) != VD_XB_CONNECTED ||
 		    vd_end_state(&c.v->be) != VD_XB_CONNECTED)

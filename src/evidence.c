@@ -174,7 +174,7 @@ static void nb_param(struct vd_finding *f, const struct vd_sysfs *s, const struc
 	else if (strcmp(param, "rx_stall_timeout_msecs") == 0)
 		v = nb->rx_stall_timeout_msecs;
 	snprintf(buf, sizeof(buf), "%ld", v);
-	p = host_path(s, vd_asprintf("/sys/module/xen_netback/parameters/%s", param));
+	p = host_path(s, vd_asprintf(VD_NB_PARAMS "/%s", param));
 	add_str(f, VD_EV_HOST, p, v >= 0 ? buf : NULL, v >= 0 ? NULL : "absent");
 	free(p);
 }

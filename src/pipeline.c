@@ -99,11 +99,10 @@ static int load(struct vd_report *r, const struct vd_opts *o, const unsigned lon
 				 : o->from     ? NULL
 					       : "/",
 				 !o->sysfs_root);
-	/* a second /proc/interrupts sample only of this running system (not of a copied tree
-	 * under --sysfs-root), and only when the command asks */
-	analyse_host(r, o->from || (o->sysfs_root && strcmp(o->sysfs_root, "/") != 0)
-				? 0
-				: o->interval_ms);
+	/* a second sample of /proc/interrupts and the rings only of a running system, and only
+	 * when the command asks: under another --sysfs-root (a copied tree, or the host's /
+	 * mounted in a container) only with --interval given (check's default is for /) */
+	analyse_host(r, o->from ? 0 : o->interval_ms);
 	return 0;
 }
 

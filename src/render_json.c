@@ -407,7 +407,52 @@ static void xl_keys(struct vd_json *j, const struct vd_xlfacts *f)
 	vd_json_obj_end(j);
 }
 
-/* Per-queue interrupt events (vd_mq.h), null when unknown. */
+static void ring_delta(struct vd_json *j, const char *key, const struct vd_ring_delta *d)
+{
+	vd_json_key(j, key);
+	vd_json_obj_begin(j);
+	vd_json_kuint(j, "req_prod", d->req_prod);
+	vd_json_kuint(j, "req_cons", d->req_cons);
+	vd_json_kuint(j, "rsp_prod", d->rsp_prod);
+	vd_json_key(j, "per_sec");
+	vd_json_double(j, d->per_sec, 1);
+	vd_json_obj_end(j);
+}
+
+/* One queue's ring progress between the two debugfs readings, null without them. */
+static void qring(struct vd_json *j, const struct vd_qload *ld, const struct vd_qring *g)
+{
+	static const char *const states[] = {
+		"none", "ok", "vanished", "new", "reset", "unreadable"
+	};
+
+	vd_json_key(j, "ring");
+	if (!ld->rings || g->state == VD_RING_NONE) {
+		vd_json_null(j);
+		return;
+	}
+	vd_json_obj_begin(j);
+	vd_json_kstr(j, "state", states[g->state]);
+	if (g->state == VD_RING_OK) {
+		ring_delta(j, "tx", &g->tx);
+		ring_delta(j, "rx", &g->rx);
+		vd_json_kuint(j, "slots", g->slots);
+		vd_json_key(j, "per_sec");
+		vd_json_double(j, g->per_sec, 1);
+		vd_json_key(j, "share");
+		vd_json_double(j, ld->slots ? (double)g->slots / (double)ld->slots : 0, 3);
+	} else {
+		vd_json_knull(j, "tx");
+		vd_json_knull(j, "rx");
+		vd_json_knull(j, "slots");
+		vd_json_knull(j, "per_sec");
+		vd_json_knull(j, "share");
+	}
+	vd_json_kstr(j, "readings", g->text);
+	vd_json_obj_end(j);
+}
+
+/* Per-queue interrupt events and ring progress (vd_mq.h), null when unknown. */
 static void load(struct vd_json *j, const struct vd_qload *ld)
 {
 	vd_json_key(j, "load");
@@ -417,14 +462,21 @@ static void load(struct vd_json *j, const struct vd_qload *ld)
 	}
 	vd_json_obj_begin(j);
 	vd_json_kstr(j, "netdev", ld->netdev);
-	vd_json_kstr(j, "counts", ld->window ? "window" : "since-boot");
-	if (ld->window) {
+	vd_json_kstr(j, "counts", !ld->irq ? NULL : ld->window ? "window" : "since-boot");
+	if (ld->window || ld->rings) {
 		vd_json_key(j, "seconds");
 		vd_json_double(j, ld->secs, 3);
 	} else {
 		vd_json_knull(j, "seconds");
 	}
 	vd_json_kuint(j, "events", ld->total);
+	vd_json_kstr(j, "rings", ld->rings ? "window" : NULL);
+	vd_json_kstr(j, "rings_dir", ld->ring_dir);
+	if (ld->rings)
+		vd_json_kuint(j, "slots", ld->slots);
+	else
+		vd_json_knull(j, "slots");
+	vd_json_kstr(j, "rings_note", ld->rings ? NULL : ld->rings_note);
 	vd_json_key(j, "queues");
 	vd_json_arr_begin(j);
 	for (size_t i = 0; i < ld->nq; i++) {
@@ -432,17 +484,19 @@ static void load(struct vd_json *j, const struct vd_qload *ld)
 
 		vd_json_obj_begin(j);
 		vd_json_kuint(j, "id", q->queue);
+		vd_json_kbool(j, "interrupts", q->seen);
 		vd_json_kuint(j, "events", q->events);
 		vd_json_kuint(j, "tx", q->tx);
 		vd_json_kuint(j, "rx", q->rx);
 		vd_json_kuint(j, "shared", q->both);
 		vd_json_key(j, "per_sec");
-		if (ld->window)
+		if (ld->window && q->seen)
 			vd_json_double(j, q->per_sec, 1);
 		else
 			vd_json_null(j);
 		vd_json_key(j, "share");
 		vd_json_double(j, ld->total ? (double)q->events / (double)ld->total : 0, 3);
+		qring(j, ld, &q->ring);
 		vd_json_obj_end(j);
 	}
 	vd_json_arr_end(j);

@@ -802,23 +802,66 @@ static void show_netdev(FILE *out, const struct vd_vif *v)
 	free(n);
 }
 
-/* Per-queue interrupt events (vd_mq.h): a rate with two samples, else counts since boot. */
+static const char *ring_state_word(enum vd_ring_state st)
+{
+	static const char *const w[] = { "-", "ok", "vanished", "new", "reset", "unreadable" };
+
+	return w[st];
+}
+
+/* One queue's ring progress: slots/s in each direction and its share of the VIF's. */
+static void show_qring(FILE *out, const struct vd_qload *ld, const struct vd_qring *g)
+{
+	if (g->state != VD_RING_OK) {
+		fprintf(out, "rings %s", ring_state_word(g->state));
+		return;
+	}
+	fprintf(out, "rings %.1f/s (tx %.1f, rx %.1f) %.0f%%", g->per_sec, g->tx.per_sec,
+		g->rx.per_sec, ld->slots ? 100.0 * (double)g->slots / (double)ld->slots : 0);
+}
+
+/*
+ * Per-queue load (vd_mq.h): interrupt events (a rate with two samples, else counts since
+ * boot) and, with two debugfs readings, the rings' progress in slots per second.
+ */
 static void show_load(FILE *out, const struct vd_qload *ld)
 {
-	if (ld->window)
-		field(out, "queue load", "events/s over %.1f s (/proc/interrupts):", ld->secs);
+	const char *rings = ld->rings ? "; ring slots/s (debugfs io_ring_qN)" : "";
+
+	if (!ld->irq)
+		field(out, "queue load",
+		      "ring slots/s over %.1f s (debugfs io_ring_qN):", ld->secs);
+	else if (ld->window)
+		field(out, "queue load", "events/s over %.1f s (/proc/interrupts)%s:", ld->secs,
+		      rings);
 	else
-		field(out, "queue load", "events since boot (/proc/interrupts):");
+		field(out, "queue load", "events since boot (/proc/interrupts)%s:", rings);
 	for (size_t i = 0; i < ld->nq; i++) {
 		const struct vd_qrate *q = &ld->q[i];
 		double share = ld->total ? 100.0 * (double)q->events / (double)ld->total : 0;
 
-		if (ld->window)
-			fprintf(out, "%18sq%lu  %.1f/s (tx %llu, rx %llu%s) %.0f%%\n", "", q->queue,
-				q->per_sec, q->tx, q->rx, q->both ? ", shared" : "", share);
-		else
-			fprintf(out, "%18sq%lu  %llu (tx %llu, rx %llu%s) %.0f%%\n", "", q->queue,
-				q->events, q->tx, q->rx, q->both ? ", shared" : "", share);
+		fprintf(out, "%18sq%lu  ", "", q->queue);
+		if (ld->irq && !q->seen && ld->rings)
+			fputs("-", out);
+		else if (ld->irq && ld->window)
+			fprintf(out, "%.1f/s (tx %llu, rx %llu%s) %.0f%%", q->per_sec, q->tx, q->rx,
+				q->both ? ", shared" : "", share);
+		else if (ld->irq)
+			fprintf(out, "%llu (tx %llu, rx %llu%s) %.0f%%", q->events, q->tx, q->rx,
+				q->both ? ", shared" : "", share);
+		if (ld->rings) {
+			if (ld->irq)
+				fputs("; ", out);
+			show_qring(out, ld, &q->ring);
+		}
+		fputc('\n', out);
+	}
+	/* asked for rates (a window) but the rings gave none: say why */
+	if (ld->window && !ld->rings && ld->rings_note) {
+		char *n = esc(ld->rings_note, strlen(ld->rings_note), VALUE_MAX);
+
+		field(out, "ring progress", "unknown: %s", n);
+		free(n);
 	}
 }
 

@@ -554,7 +554,7 @@ static void read_netdevs(struct reader *rd)
 
 static long param(const struct reader *rd, const char *name)
 {
-	char *p = pathf(rd, "/sys/module/xen_netback/parameters/%s", name);
+	char *p = pathf(rd, VD_NB_PARAMS "/%s", name);
 	char *v = slurp(rd, p);
 	long n = -1;
 
@@ -869,6 +869,47 @@ struct vd_sysfs *vd_sysfs_read_with(const struct vd_sysfs_opts *o)
 	return s;
 }
 
+int vd_nbdebug_read(const struct vd_sysfs *s, const char *name, struct vd_nbdebug *out, char **why)
+{
+	static const struct vd_sysfs_opts none = { 0 }; /* nobody to tell, not a bundle */
+	struct reader rd = { .s = NULL, .o = &none };
+	char *pfx, *spfx, *dir, *sp;
+	struct stat st;
+	int e = 0;
+
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	if (!s || !s->dir)
+		return ENOENT;
+	pfx = no_slash(s->dir);
+	spfx = no_slash(s->root);
+	rd.pfx = pfx;
+	rd.shown = spfx;
+	dir = pathf(&rd, "/sys/kernel/debug/xen-netback/%s", name);
+	sp = shown(&rd, dir);
+	/* read_rings lists the dir: a missing one must say so rather than give no rings */
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		e = errno ? errno : ENOTDIR;
+		*why = e == ENOENT ? vd_asprintf("%s is gone (the VIF was detached)", sp)
+				   : vd_asprintf("cannot read %s: %s%s", sp, strerror(e),
+						 e == EACCES ? " (debugfs is root-only)" : "");
+	} else {
+		out->name = vd_strdup(name);
+		errno = 0;
+		read_rings(&rd, dir, out);
+		if (errno == EACCES && !out->nrings) {
+			e = EACCES;
+			*why = vd_asprintf("cannot read %s: %s (debugfs is root-only)", sp,
+					   strerror(e));
+		}
+	}
+	free(sp);
+	free(dir);
+	free(spfx);
+	free(pfx);
+	return e;
+}
+
 /* bsearch keys: a name against an element whose first member is its name */
 static int name_cmp(const void *key, const void *elem)
 {
@@ -894,6 +935,15 @@ static void netdev_free(struct vd_netdev *nd)
 		free(strs[i]);
 }
 
+void vd_nbdebug_clear(struct vd_nbdebug *d)
+{
+	for (size_t j = 0; j < d->nrings; j++)
+		free(d->rings[j].error);
+	free(d->rings);
+	free(d->name);
+	memset(d, 0, sizeof(*d));
+}
+
 void vd_sysfs_free(struct vd_sysfs *s)
 {
 	if (!s)
@@ -901,12 +951,8 @@ void vd_sysfs_free(struct vd_sysfs *s)
 	for (size_t i = 0; i < s->ndevs; i++)
 		netdev_free(&s->devs[i]);
 	free(s->devs);
-	for (size_t i = 0; i < s->ndbg; i++) {
-		for (size_t j = 0; j < s->dbg[i].nrings; j++)
-			free(s->dbg[i].rings[j].error);
-		free(s->dbg[i].rings);
-		free(s->dbg[i].name);
-	}
+	for (size_t i = 0; i < s->ndbg; i++)
+		vd_nbdebug_clear(&s->dbg[i]);
 	free(s->dbg);
 	for (size_t i = 0; i < s->nfacts; i++)
 		free(s->facts[i].twins);

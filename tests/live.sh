@@ -455,4 +455,114 @@ else
 	ok "# SKIP libxl selection: no libxenlight or no compiler for the stand-in ($(head -c 200 "$T/cc.err"))"
 fi
 
+# --- ring progress: debugfs io_ring_qN read at both ends of --interval ----------------
+# mq-ring-imbalance's sysfs is copied; while vifdiag sleeps between its two readings (seen
+# in /proc/PID/syscall: clock_nanosleep or nanosleep), rings-after/ replaces vif1.0's rings
+# (q0: TX rsp prod wraps 4294967000 -> 1000, +1296; RX +3000; q1: +20 and +30).
+R=mq-ring-imbalance
+in_sleep() { # PID: 0 once the process sleeps (x86_64 230/35, arm64 115/101), 1 if it ended
+	i=0
+	while [ $i -lt 600 ]; do
+		read -r sc _ <"/proc/$1/syscall" 2>/dev/null || return 1
+		case $sc in 230 | 35 | 115 | 101) return 0 ;; esac
+		i=$((i + 1))
+		sleep 0.05
+	done
+	return 1
+}
+# OUT SETUP PREP ARGS...: vifdiag ARGS on a fresh copy of R's sysfs ($T/rs) after SETUP;
+# PREP runs on the copy while vifdiag sleeps between its readings
+ring_run() {
+	out=$1 setup=$2 prep=$3
+	shift 3
+	rm -rf "$T/rs" && cp -a "$R/sysfs" "$T/rs" && eval "$setup"
+	(cd "$R" && XENSTORED_PATH="$T/sock" NO_COLOR=1 "$BIN" --sysfs-root "$T/rs" "$@" \
+		>"$out" 2>"$T/ring.err") &
+	rp=$!
+	if in_sleep "$rp"; then eval "$prep"; else echo "# no sleep seen" >>"$T/ring.err"; fi
+	wait "$rp"
+}
+after='cp "$R"/rings-after/vif1.0/io_ring_q* "$T/rs/sys/kernel/debug/xen-netback/vif1.0/"'
+noirq='rm "$T/rs/proc/interrupts"'
+# q0's tx line +3000 events on CPU0 during the window, q1 +40: uneven interrupts too
+bumpirq='sed -i "s/^\( 47: *\)4112 /\17112 /; s/^\( 49: *\)4 /\144 /" "$T/rs/proc/interrupts"'
+gone='rm -r "$T/rs/sys/kernel/debug/xen-netback/vif1.1"'
+if start_server "$R/tree.txt"; then
+	ring_run "$T/rc1" "$noirq" "$after" check --json --interval 2 1/0
+	rc=$?
+	# the rate follows the measured window: slots / seconds, at most 2148.0/s (4296 in 2 s)
+	if [ $rc = 1 ] && jq -e '.vifs[0].findings | map(select(.rule == "VD065")) | .[0] |
+		(.message | test("^hash imbalance: queue 0 carries 99% of the [0-9]+ ring slots/s of 2 queues \\(debugfs ring indexes; no interrupt counts\\)$")) and
+		([.evidence[] | select(.where | test("/proc/interrupts"))] == []) and
+		([.evidence[] | select(.where | test("vif1.0/io_ring_q0 \\(2 readings, [0-9.]+ s apart\\)$")) | .value] ==
+		 ["TX req prod 4294967000 -> 1000, cons 4294967000 -> 1000, rsp prod 4294967000 -> 1000; RX req prod 5271 -> 8271, cons 5015 -> 8015, rsp prod 5015 -> 8015"])' \
+		"$T/rc1" >/dev/null; then
+		ok "check --interval 2 without /proc/interrupts: VD065 from the rings' progress (wrap-around), the readings as evidence"
+	else
+		nok "check --interval 2 without /proc/interrupts: exit $rc, no VD065 from the rings"
+		jq -c '.vifs[0].findings[] | {rule, message}' "$T/rc1" 2>/dev/null | sed 's/^/# /'
+		sed 's/^/# /' "$T/ring.err"
+	fi
+	ring_run "$T/rc2" : "$after; $bumpirq" check --json --interval 2 1/0
+	if jq -e '.vifs[0].findings | map(select(.rule == "VD065")) | .[0] |
+		(.message | test("^hash imbalance: queue 0 carries 99% of the [0-9]+ events/s of 2 queues$")) and
+		([.evidence[].where | select(test("/proc/interrupts \\(queue [01]\\)$"))] | length == 2) and
+		([.evidence[].where | select(test("/io_ring_q[01] \\(2 readings"))] | length == 2)' \
+		"$T/rc2" >/dev/null; then
+		ok "check --interval 2 with uneven interrupts: VD065 by the interrupts, evidence cites interrupts and rings"
+	else
+		nok "check --interval 2 with interrupts and rings: no VD065 citing both"
+		jq -c '.vifs[0].findings[]' "$T/rc2" 2>/dev/null | sed 's/^/# /'
+	fi
+	ring_run "$T/rs1" "$noirq" "$after; $gone" show --json --interval 2 1
+	if jq -e '(.vifs[0].load | .counts == null and .rings == "window" and .slots == 4346 and
+		.seconds >= 2 and .rings_note == null and
+		([.queues[] | .ring | [.state, .tx.rsp_prod, .tx.req_prod, .rx.rsp_prod, .rx.req_cons, .slots]] ==
+		 [["ok", 1296, 1296, 3000, 3000, 4296], ["ok", 20, 20, 30, 30, 50]]) and
+		(.seconds as $s | [.queues[].ring | (.per_sec * $s / .slots - 1) | fabs < 0.002] == [true, true]) and
+		(.queues[0].ring | (.tx.per_sec + .rx.per_sec - .per_sec | fabs) < 0.2 and .share == 0.988)) and
+		(.vifs[1].load | .rings == "window" and ([.queues[].ring.state] == ["vanished"]) and
+		 .queues[0].ring.per_sec == null)' "$T/rs1" >/dev/null; then
+		ok "show --json --interval 2: per-queue TX/RX ring deltas and rates (u32 wrap), a detached VIF's ring vanished"
+	else
+		nok "show --json --interval 2: ring progress wrong"
+		jq -c '.vifs[].load' "$T/rs1" 2>/dev/null | sed 's/^/# /'
+	fi
+	# the text, with what depends on the window's length masked, against its golden
+	mask='s/[0-9][0-9]*\.[0-9]\/s/N\/s/g; s/(tx [0-9][0-9]*\.[0-9], rx [0-9][0-9]*\.[0-9])/(tx N, rx N)/g; s/over [0-9.]* s/over N s/g'
+	for v in noirq irq; do
+		if [ $v = noirq ]; then ring_run "$T/rt" "$noirq" "$after; $gone" show --interval 2 1
+		else ring_run "$T/rt" : "$after; $bumpirq" show --interval 2 1; fi
+		sed -n '/^  queue load/,/^  findings/p' "$T/rt" | sed "$mask" >"$T/rt.m"
+		if [ -n "${LIVE_UPDATE:-}" ]; then cp "$T/rt.m" "$R/live/show-$v"; fi
+		if diff -u "$R/live/show-$v" "$T/rt.m" >"$T/rt.diff"; then
+			ok "show --interval 2 ($v): per-queue interrupt and ring rates as the golden $R/live/show-$v"
+		else
+			nok "show --interval 2 ($v): differs from $R/live/show-$v (LIVE_UPDATE=1 rewrites it)"
+			sed 's/^/# /' "$T/rt.diff" | head -30
+		fi
+	done
+	# debugfs is root-only: as nobody the rings give a note, not an error
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+		rm -rf "$T/rs" && cp -a "$R/sysfs" "$T/rs" && chmod 700 "$T/rs/sys/kernel/debug"
+		chmod 711 "$T" # nobody reaches the socket and the copy, not the rest
+		chmod 666 "$T/sock"
+		XENSTORED_PATH="$T/sock" setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups \
+			"$BIN" --sysfs-root "$T/rs" show --json --interval 1 1 >"$T/rn" 2>"$T/rn.err"
+		rc=$?
+		chmod 700 "$T"
+		if [ $rc = 0 ] && [ ! -s "$T/rn.err" ] && jq -e '.vifs[0].load |
+			.counts == "window" and .rings == null and
+			(.rings_note | test("^cannot read .*/sys/kernel/debug: Permission denied \\(debugfs is root-only\\)$"))' \
+			"$T/rn" >/dev/null; then
+			ok "show --interval 1 as nobody: the interrupt rates, and a note that debugfs is root-only"
+		else
+			nok "show --interval 1 as nobody: exit $rc, no root-only note"
+			jq -c '.vifs[0].load' "$T/rn" 2>/dev/null | sed 's/^/# /'
+			sed 's/^/# /' "$T/rn.err"
+		fi
+	fi
+	stop_server
+fi
+
 finish
