@@ -176,10 +176,12 @@ if [ -f "$d/t-end" ]; then
 	for dev in 0 1; do
 		want=$([ $dev = 0 ] && echo 2 || echo 1)
 		irq=$(grep -oE "vif$D\.$dev-q[0-9]+-(tx|rx)" "$d/proc-interrupts.txt" 2>/dev/null | sort -u | tr '\n' ' ')
-		t "s1 show --interval 1: vif $dev: per-queue load of vif$D.$dev over a window, $want queue(s), each with its -tx and -rx line in dom0's /proc/interrupts (${irq:-none})" \
+		t "s1 show --interval 1: vif $dev: per-queue load of vif$D.$dev over a window, $want queue(s), each with its -tx and -rx line in dom0's /proc/interrupts (${irq:-none}) and its debugfs ring read at both ends" \
 			jqe --argjson d "$D" --arg irq "$irq" --argjson w "$want" --arg nd "vif$D.$dev" '.vifs[] | select(.domid == $d and .devid == '"$dev"') | .load |
 				.netdev == $nd and .counts == "window" and .seconds > 0 and (.queues | length) == $w and
-				all(.queues[]; .id as $q | ($irq | contains("\($nd)-q\($q)-tx ") and contains("\($nd)-q\($q)-rx ")) and .tx != null and .rx != null)' "$d/show-load-json.out"
+				.rings == "window" and .rings_dir == $nd and
+				all(.queues[]; .id as $q | ($irq | contains("\($nd)-q\($q)-tx ") and contains("\($nd)-q\($q)-rx ")) and
+					.tx != null and .rx != null and .ring.state == "ok" and .ring.slots >= 0)' "$d/show-load-json.out"
 	done
 	t "s1 bring-up: show --json 1 agrees with status on queues and lists the backend's features" \
 		jqe --slurpfile a "$J" '([.vifs[] | .queues | del(.control_ring)] == [$a[0].vifs[] | select(.domid == '"$D"') | .queues]) and
