@@ -329,8 +329,8 @@ static void complete(const struct vd_complete_ctx *ctx, struct loaded *l, int ar
 		paths(&sub, l, c, cur);
 	else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "watch") == 0)
 		domains(&sub, l, c, "", cur, false);
-	else if (strcmp(cmd, "show") == 0)
-		domains(&sub, l, c, "", cur, true);
+	else if (strcmp(cmd, "show") == 0 || strcmp(cmd, "check") == 0)
+		domains(&sub, l, c, "", cur, true); /* both take DOM[/DEVID] */
 	else if (strcmp(cmd, "log") == 0 ||
 		 (in_list(ctx->extra_cmds, cmd) && strcmp(cmd, "open") == 0))
 		c->kind = VD_CANDS_FILES;

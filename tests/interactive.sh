@@ -152,6 +152,11 @@ fi
 "$BIN" __complete --from "$T/work/spaces.txt" status "my" >"$T/c.out"
 if grep -qx 'my web server' "$T/c.out"; then ok "__complete offers a name with spaces"
 else nok "__complete lacks 'my web server'"; sed 's/^/# /' "$T/c.out"; fi
+# check takes DOM[/DEVID] as show does
+"$BIN" __complete --from tests/fixtures/lab-a-bringup/tree.txt check "" >"$T/c.out"
+"$BIN" __complete --from tests/fixtures/lab-a-bringup/tree.txt check "1/" >>"$T/c.out"
+if [ "$(tr '\n' ' ' <"$T/c.out")" = "0 Domain-0 1 domu1 1/0 1/1 " ]; then ok "__complete offers check's domains and their VIFs"
+else nok "__complete check: '$(tr '\n' ' ' <"$T/c.out")'"; fi
 "$BIN" __complete --sysfs-root "" >"$T/c.out"
 if [ "$(cat "$T/c.out")" = __dirs__ ]; then ok "__complete asks for directories after --sysfs-root"
 else nok "__complete --sysfs-root: '$(cat "$T/c.out")'"; fi
