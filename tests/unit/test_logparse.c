@@ -192,6 +192,48 @@ static void test_access_only_vifs(void **state)
 	vd_logparser_free(p);
 }
 
+/*
+ * The second of a line is parsed only when its text changes: the same "[...T..:..:.." as
+ * the last valid line reuses that time, anything else (the next second, another hour, a bad
+ * line in between) is read again; the milliseconds and the rest are checked on every line.
+ */
+static void test_access_same_second(void **state)
+{
+	static const char *const lines[] = {
+		"[20261125T04:10:14.100Z]  A15          write     /local/domain/1/device/vif/0/a 1",
+		"[20261125T04:10:14.999Z]  A15          write     /local/domain/1/device/vif/0/b 1",
+		"[20261125T04:10:14.1x0Z]  A15          write     /local/domain/1/device/vif/0/c 1",
+		"[20261125T04:10:14.200]   A15          write     /local/domain/1/device/vif/0/d 1",
+		"[20261125T04:10:15.000Z]  A15          write     /local/domain/1/device/vif/0/e 1",
+		"[20261125T04:10:61.000Z]  A15          write     /local/domain/1/device/vif/0/f 1",
+		"[20261125T04:10:15.001Z]  A15          write     /local/domain/1/device/vif/0/g 1",
+		"[20261125T05:10:15.002Z]  A15          write     /local/domain/1/device/vif/0/h 1",
+		"[20261126T05:10:15.003Z]  A15          write     /local/domain/1/device/vif/0/i 1",
+		"[20261125T05:10:15.004Z]  A15          write     /local/domain/1/device/vif/0/j 1",
+		NULL,
+	};
+	struct cap c;
+	struct vd_logparser *p = parser(&c, false);
+	struct vd_logcounts n;
+
+	(void)state;
+	feed(p, lines);
+	assert_int_equal(c.n, 7);
+	assert_int_equal(c.r[0].t, 1795579814100LL);
+	assert_int_equal(c.r[1].t, 1795579814999LL);
+	assert_string_equal(c.r[2].path, "/local/domain/1/device/vif/0/e");
+	assert_int_equal(c.r[2].t, 1795579815000LL);
+	assert_string_equal(c.r[3].path, "/local/domain/1/device/vif/0/g");
+	assert_int_equal(c.r[3].t, 1795579815001LL);
+	assert_int_equal(c.r[4].t, 1795579815001LL + 3600000 + 1);
+	assert_int_equal(c.r[5].t, 1795579815001LL + 3600000 + 86400000 + 2);
+	assert_int_equal(c.r[6].t, 1795579815001LL + 3600000 + 3);
+	vd_logparser_counts(p, &n);
+	assert_int_equal(n.malformed, 3);
+	assert_string_equal(c.bad[0], "f:3: a UTC time [YYYYMMDDTHH:MM:SS.mmmZ]");
+	vd_logparser_free(p);
+}
+
 static void test_access_transactions(void **state)
 {
 	static const char *const lines[] = {
@@ -698,6 +740,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access_relative_and_writers),
 		cmocka_unit_test(test_access_only_vifs),
+		cmocka_unit_test(test_access_same_second),
 		cmocka_unit_test(test_access_transactions),
 		cmocka_unit_test(test_access_escapes_cut_and_errors),
 		cmocka_unit_test(test_at_paths_refused),
