@@ -102,6 +102,10 @@ struct vd_logparser {
 	/* time caches: the epoch of the last date-and-hour seen */
 	char acc_key[12], tr_key[12];
 	int64_t acc_base, tr_base;
+	/* access log: the last valid "[YYYYMMDDTHH:MM:SS" and its epoch ms (lines come many
+	 * to a second: the stamp is parsed once per second) */
+	char acc_sec[18];
+	int64_t acc_sec_ms;
 };
 
 #define PEND_MAX_LINES 2000 /* how long a kernel write may wait to learn its domain */

@@ -314,6 +314,21 @@ static bool parse_acc(const char *line, size_t len, struct acc_line *a)
 	return true;
 }
 
+/* The second of a line's "[YYYYMMDDTHH:MM:SS": the same text as the last valid one is the
+ * same second, already checked. */
+static bool acc_stamp(struct vd_logparser *p, const char *line, int64_t *ms)
+{
+	if (memcmp(line, p->acc_sec, sizeof(p->acc_sec)) == 0) {
+		*ms = p->acc_sec_ms;
+		return true;
+	}
+	if (!vd_lp_parse_stamp(line + 1, 'T', false, p->acc_key, &p->acc_base, ms))
+		return false;
+	memcpy(p->acc_sec, line, sizeof(p->acc_sec));
+	p->acc_sec_ms = *ms;
+	return true;
+}
+
 int vd_lp_access_line(struct vd_logparser *p, const char *line, size_t len, const char *file,
 		      unsigned long lineno)
 {
@@ -333,8 +348,7 @@ int vd_lp_access_line(struct vd_logparser *p, const char *line, size_t len, cons
 			"an access log line: [YYYYMMDDTHH:MM:SS.mmmZ] CONNECTION OPERATION DATA");
 	}
 	/* every line's time counts: a stall is proven by the log going on without a change */
-	if (!vd_lp_parse_stamp(line + 1, 'T', false, p->acc_key, &p->acc_base, &ms) ||
-	    !vd_lp_num_at(line + 19, 3, &frac))
+	if (!acc_stamp(p, line, &ms) || !vd_lp_num_at(line + 19, 3, &frac))
 		return vd_lp_bad(p, file, lineno, "a UTC time [YYYYMMDDTHH:MM:SS.mmmZ]");
 	ms += frac;
 	vd_lp_saw_time(p, ms);

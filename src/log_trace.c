@@ -197,8 +197,11 @@ static void trace_request(struct vd_logparser *p, struct conn *c, const struct t
 		return;
 	r.t_ms = ms;
 	r.op = wr ? VD_REC_WRITE : mk ? VD_REC_MKDIR : VD_REC_RM;
+	/* as in the access log: only its time and order, while it waits for its reply */
+	if (p->only_vifs && !rm && !vd_log_path_may_matter(io->data, w))
+		r.op = VD_REC_TIME;
 	r.path = vd_strndup(io->data, w);
-	if (wr) {
+	if (r.op == VD_REC_WRITE) {
 		size_t vl = io->datalen > w ? io->datalen - w - 1 : 0;
 
 		/* some versions show the value's NUL terminator as a trailing space */

@@ -29,6 +29,16 @@ static size_t smap_hash(const char *s, size_t len)
 	return h ^ (h >> 17);
 }
 
+/* key is the len bytes at k (no NUL among them): inline, a lookup runs for most lines */
+static inline bool smap_key_is(const char *key, const char *k, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && key[i] == k[i]) /* stops at key's NUL: k has none */
+		i++;
+	return i == len && !key[len];
+}
+
 /* Keys are strings: a log line's name with a NUL byte in it is cut there, everywhere. */
 static size_t smap_slot(const struct vd_smap *m, const char *k, size_t len)
 {
@@ -37,7 +47,7 @@ static size_t smap_slot(const struct vd_smap *m, const char *k, size_t len)
 	len = strnlen(k, len);
 	i = smap_hash(k, len) & (m->cap - 1);
 
-	while (m->keys[i] && (strncmp(m->keys[i], k, len) != 0 || m->keys[i][len]))
+	while (m->keys[i] && !smap_key_is(m->keys[i], k, len))
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -358,6 +368,7 @@ void vd_lp_resolve_from_event(struct vd_logparser *p, const char *path, size_t l
 	unsigned long d;
 	const char *s = path + 14, *rel;
 	struct conn *c;
+	size_t n;
 
 	if (len < 16 || strncmp(path, "/local/domain/", 14) != 0)
 		return;
@@ -365,7 +376,13 @@ void vd_lp_resolve_from_event(struct vd_logparser *p, const char *path, size_t l
 	if (!rel || !vd_parse_ulong(s, (size_t)(rel - s), 0xffffffffUL, &d))
 		return;
 	rel++;
-	c = writer_of_rel(p, rel, len - (size_t)(rel - path));
+	/* only a device/ or error/device/ write waits for its domain (needs_domain): most events
+	 * are for other paths, and the search walks every connection */
+	n = len - (size_t)(rel - path);
+	if (!(n >= 7 && memcmp(rel, "device/", 7) == 0) &&
+	    !(n >= 13 && memcmp(rel, "error/device/", 13) == 0))
+		return;
+	c = writer_of_rel(p, rel, n);
 	if (!c)
 		return;
 	c->domid = (long)d;

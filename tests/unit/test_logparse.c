@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "vd_log.h"
+#include "vd_logparse.h"
 #include "vd_util.h"
 
 struct seen {
@@ -190,6 +191,99 @@ static void test_access_only_vifs(void **state)
 	assert_int_equal(n.failed, 1);
 	assert_int_equal(n.last_ms, 1795579814107LL);
 	vd_logparser_free(p);
+}
+
+/*
+ * The second of a line is parsed only when its text changes: the same "[...T..:..:.." as
+ * the last valid line reuses that time, anything else (the next second, another hour, a bad
+ * line in between) is read again; the milliseconds and the rest are checked on every line.
+ */
+static void test_access_same_second(void **state)
+{
+	static const char *const lines[] = {
+		"[20261125T04:10:14.100Z]  A15          write     /local/domain/1/device/vif/0/a 1",
+		"[20261125T04:10:14.999Z]  A15          write     /local/domain/1/device/vif/0/b 1",
+		"[20261125T04:10:14.1x0Z]  A15          write     /local/domain/1/device/vif/0/c 1",
+		"[20261125T04:10:14.200]   A15          write     /local/domain/1/device/vif/0/d 1",
+		"[20261125T04:10:15.000Z]  A15          write     /local/domain/1/device/vif/0/e 1",
+		"[20261125T04:10:61.000Z]  A15          write     /local/domain/1/device/vif/0/f 1",
+		"[20261125T04:10:15.001Z]  A15          write     /local/domain/1/device/vif/0/g 1",
+		"[20261125T05:10:15.002Z]  A15          write     /local/domain/1/device/vif/0/h 1",
+		"[20261126T05:10:15.003Z]  A15          write     /local/domain/1/device/vif/0/i 1",
+		"[20261125T05:10:15.004Z]  A15          write     /local/domain/1/device/vif/0/j 1",
+		NULL,
+	};
+	struct cap c;
+	struct vd_logparser *p = parser(&c, false);
+	struct vd_logcounts n;
+
+	(void)state;
+	feed(p, lines);
+	assert_int_equal(c.n, 7);
+	assert_int_equal(c.r[0].t, 1795579814100LL);
+	assert_int_equal(c.r[1].t, 1795579814999LL);
+	assert_string_equal(c.r[2].path, "/local/domain/1/device/vif/0/e");
+	assert_int_equal(c.r[2].t, 1795579815000LL);
+	assert_string_equal(c.r[3].path, "/local/domain/1/device/vif/0/g");
+	assert_int_equal(c.r[3].t, 1795579815001LL);
+	assert_int_equal(c.r[4].t, 1795579815001LL + 3600000 + 1);
+	assert_int_equal(c.r[5].t, 1795579815001LL + 3600000 + 86400000 + 2);
+	assert_int_equal(c.r[6].t, 1795579815001LL + 3600000 + 3);
+	vd_logparser_counts(p, &n);
+	assert_int_equal(n.malformed, 3);
+	assert_string_equal(c.bad[0], "f:3: a UTC time [YYYYMMDDTHH:MM:SS.mmmZ]");
+	vd_logparser_free(p);
+}
+
+/* The connection map: exact keys only (a name that is a prefix of another, or longer than
+ * one, is another key), the line's bytes up to a NUL, found again after growing. */
+static void test_smap_keys(void **state)
+{
+	struct vd_smap m = { 0 };
+	static int vals[400];
+	char k[32];
+
+	(void)state;
+	for (int i = 10; i < 400; i++) {
+		snprintf(k, sizeof(k), "P%d", i);
+		vd_smap_put(&m, k, strlen(k), &vals[i]);
+	}
+	for (int i = 10; i < 400; i++) {
+		snprintf(k, sizeof(k), "P%d write", i);
+		assert_ptr_equal(vd_smap_get(&m, k, strcspn(k, " ")), &vals[i]);
+	}
+	for (int i = 0; i < 10; i++) {
+		snprintf(k, sizeof(k), "P%d", i); /* a prefix of ten keys each */
+		assert_null(vd_smap_get(&m, k, strlen(k)));
+		snprintf(k, sizeof(k), "P%d", 3990 + i); /* one of them is its prefix */
+		assert_null(vd_smap_get(&m, k, strlen(k)));
+	}
+	assert_ptr_equal(vd_smap_get(&m, "P12\0xy", 6), &vals[12]);
+	vd_smap_del(&m, "P12", 3);
+	assert_null(vd_smap_get(&m, "P12", 3));
+	assert_ptr_equal(vd_smap_get(&m, "P120", 4), &vals[120]);
+	for (size_t j = 0; j < m.cap; j++)
+		free(m.keys[j]);
+	free(m.keys);
+	free(m.vals);
+	/* nearly full (31 of 64 slots), every key starting with the others' prefixes: a
+	 * prefix must find nothing wherever its probe starts */
+	memset(&m, 0, sizeof(m));
+	for (int i = 0; i < 31; i++) {
+		snprintf(k, sizeof(k), "PPPPPPPPPP%d", i);
+		vd_smap_put(&m, k, strlen(k), &vals[i]);
+	}
+	assert_int_equal(m.cap, 64);
+	for (size_t l = 0; l <= 11; l++)
+		assert_null(vd_smap_get(&m, "PPPPPPPPPP", l));
+	for (int i = 0; i < 31; i++) {
+		snprintf(k, sizeof(k), "PPPPPPPPPP%d", i);
+		assert_ptr_equal(vd_smap_get(&m, k, strlen(k)), &vals[i]);
+	}
+	for (size_t j = 0; j < m.cap; j++)
+		free(m.keys[j]);
+	free(m.keys);
+	free(m.vals);
 }
 
 static void test_access_transactions(void **state)
@@ -508,6 +602,62 @@ static void test_trace_relative_domain_learnt(void **state)
 	vd_logparser_free(p);
 }
 
+/*
+ * The trace with vd_logparser_only_vifs: a write or mkdir no VIF timeline can use is
+ * VD_REC_TIME (still paired with its reply: an ERROR drops it), VIF ends, names and
+ * removals stay. A guest's relative error/device/ write learns its domain from an absolute
+ * event as a device/ one does; events for other paths resolve nothing.
+ */
+static void test_trace_only_vifs(void **state)
+{
+	static const char *const lines[] = {
+		"IN 0x1000 20261125 04:16:23 WRITE (/local/domain/1/data/updated 7 )",
+		"OUT 0x1000 20261125 04:16:23 WRITE (OK )",
+		"IN 0x1000 20261125 04:16:23 WRITE (/local/domain/0/backend/vif/1/0/state 1 )",
+		"OUT 0x1000 20261125 04:16:23 WRITE (OK )",
+		"IN 0x1000 20261125 04:16:24 MKDIR (/local/domain/1/control )",
+		"OUT 0x1000 20261125 04:16:24 MKDIR (OK )",
+		"IN 0x1000 20261125 04:16:24 WRITE (/local/domain/1/memory/target 5 )",
+		"OUT 0x1000 20261125 04:16:24 ERROR (EACCES )",
+		"IN 0x1000 20261125 04:16:24 RM (/local/domain/1/control/shutdown )",
+		"OUT 0x1000 20261125 04:16:24 RM (OK )",
+		"IN 0x1000 20261125 04:16:25 WRITE (/local/domain/1/name guest )",
+		"OUT 0x1000 20261125 04:16:25 WRITE (OK )",
+		"IN 0x2000 20261125 04:16:25 WRITE (error/device/vif/0/error 1 bad )",
+		"OUT 0x2000 20261125 04:16:25 WRITE (OK )",
+		"OUT 0x3000 20261125 04:16:25 WATCH_EVENT "
+		"(/local/domain/4/data/x FFFF8880068AB020 )",
+		"OUT 0x3000 20261125 04:16:25 WATCH_EVENT "
+		"(/local/domain/3/error/device/vif/0/error FFFF8880068AB020 )",
+		NULL,
+	};
+	struct cap c;
+	struct vd_logparser *p = parser(&c, false);
+	struct vd_logcounts n;
+
+	(void)state;
+	vd_logparser_only_vifs(p, true);
+	feed(p, lines);
+	assert_int_equal(c.n, 6);
+	assert_int_equal(c.r[0].op, VD_REC_TIME);
+	assert_int_equal(c.r[0].len, 0);
+	assert_int_equal(c.r[1].op, VD_REC_WRITE);
+	assert_string_equal(c.r[1].value, "1");
+	assert_int_equal(c.r[2].op, VD_REC_TIME); /* the mkdir; the failed write is gone */
+	assert_int_equal(c.r[3].op, VD_REC_RM);
+	assert_string_equal(c.r[3].path, "/local/domain/1/control/shutdown");
+	assert_int_equal(c.r[4].op, VD_REC_WRITE);
+	assert_string_equal(c.r[4].value, "guest");
+	assert_int_equal(c.r[5].op, VD_REC_WRITE);
+	assert_string_equal(c.r[5].path, "/local/domain/3/error/device/vif/0/error");
+	assert_string_equal(c.r[5].value, "1 bad");
+	assert_int_equal(c.r[5].domid, 3);
+	vd_logparser_counts(p, &n);
+	assert_int_equal(n.failed, 1);
+	assert_int_equal(n.malformed, 0);
+	vd_logparser_free(p);
+}
+
 static void test_trace_reopen_and_split_replies(void **state)
 {
 	static const char *const lines[] = {
@@ -698,6 +848,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access_relative_and_writers),
 		cmocka_unit_test(test_access_only_vifs),
+		cmocka_unit_test(test_access_same_second),
+		cmocka_unit_test(test_smap_keys),
 		cmocka_unit_test(test_access_transactions),
 		cmocka_unit_test(test_access_escapes_cut_and_errors),
 		cmocka_unit_test(test_at_paths_refused),
@@ -705,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_trace_417),
 		cmocka_unit_test(test_trace_418_419_d0),
 		cmocka_unit_test(test_trace_relative_domain_learnt),
+		cmocka_unit_test(test_trace_only_vifs),
 		cmocka_unit_test(test_trace_reopen_and_split_replies),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_rotation_order),
