@@ -224,7 +224,10 @@ static void ring_delta(struct vd_qring *g, const struct vd_ioring *a, const stru
 		g->state = VD_RING_UNREADABLE;
 		vd_buf_adds(&t, a->error ? a->error : b->error);
 	} else {
-		bool ok = side_delta(&a->tx, &b->tx, &g->tx) & side_delta(&a->rx, &b->rx, &g->rx);
+		/* both sides, even when the first says reset */
+		bool tx_ok = side_delta(&a->tx, &b->tx, &g->tx);
+		bool rx_ok = side_delta(&a->rx, &b->rx, &g->rx);
+		bool ok = tx_ok && rx_ok;
 
 		side_text(&t, "TX", &a->tx, &b->tx);
 		side_text(&t, "; RX", &a->rx, &b->rx);
