@@ -71,6 +71,12 @@ static void num_of(struct vd_num *n, const struct vd_node *nd)
 		vd_parse_ulong(nd->value, nd->len, 0xffffffffUL, &n->v);
 }
 
+/* nd's path, owned by the model (a node keeps only its name) */
+static const char *path_of(struct builder *b, const struct vd_node *nd)
+{
+	return intern(b, vd_snap_path_dup(b->h->snap, nd));
+}
+
 static const struct vd_node *key(const struct vd_snap *s, const char *dir, const char *k)
 {
 	return dir ? vd_snap_getf(s, "%s/%s", dir, k) : NULL;
@@ -465,7 +471,7 @@ static void xapi_keys(struct builder *b, struct vd_vif *v)
 	nd = vd_snap_getf(s, "/xapi/%s/private/vif/%lu/bridge", uuid, v->devid);
 	if (nd) {
 		v->bridge = nd;
-		v->bridge_path = nd->path;
+		v->bridge_path = path_of(b, nd);
 	}
 }
 
@@ -483,7 +489,7 @@ static void fill_vif(struct builder *b, struct vd_vif *v)
 	v->hotplug_status = key(s, be, "hotplug-status");
 	v->hotplug_error = key(s, be, "hotplug-error");
 	v->bridge = key(s, be, "bridge");
-	v->bridge_path = v->bridge ? v->bridge->path : NULL;
+	v->bridge_path = v->bridge ? path_of(b, v->bridge) : NULL;
 	v->online = key(s, be, "online");
 	v->script = key(s, be, "script");
 	v->vifname = key(s, be, "vifname");

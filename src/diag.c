@@ -355,24 +355,26 @@ static void rule_queue_keys(struct vd_vif *v, const struct vd_queue *q)
 	vd_buf_free(&b);
 }
 
-static void rule_errors(struct vd_vif *v)
+static void rule_errors(const struct vd_host *h, struct vd_vif *v)
 {
 	const struct vd_end *ends[] = { &v->fe, &v->be };
 
 	for (unsigned i = 0; i < 2; i++) {
 		const struct vd_node *err = ends[i]->error;
-		char *q;
+		char *q, *where;
 
 		if (!err)
 			continue;
 		q = quoted_node(err, 256); /* the guest owns its own error dir */
+		where = vd_snap_path_dup(h->snap, err);
 		vd_vif_add_finding(
 			v, connected(v) ? VD_SEV_WARN : VD_SEV_ERROR, "error-node",
 			connected(v) ? "the device connected since: the error node is stale (the "
 				       "toolstack removes it when the device is destroyed)"
 				     : "the driver gave up on the device; fix the cause, then "
 				       "detach and re-attach the vif",
-			"the %s driver reported: %s (%s)", end_names[i], q, err->path);
+			"the %s driver reported: %s (%s)", end_names[i], q, where);
+		free(where);
 		free(q);
 	}
 }
@@ -677,22 +679,26 @@ static bool rate_ok(const struct vd_node *nd)
 }
 
 /* One warning per value the dump did not give in full. */
-static void report_unread(struct vd_vif *v, const struct vd_node *nd)
+static void report_unread(const struct vd_host *h, struct vd_vif *v, const struct vd_node *nd)
 {
+	char *where;
+
 	if (!unread(nd))
 		return;
+	where = vd_snap_path_dup(h->snap, nd);
 	if (nd->flags & VD_NODE_TRUNCATED)
 		vd_vif_add_finding(
 			v, VD_SEV_WARN, "truncated",
 			"capture the dump with output redirected to a file, not on a terminal",
-			"%s was cut in the dump", nd->path);
+			"%s was cut in the dump", where);
 	else
 		vd_vif_add_finding(v, VD_SEV_WARN, "unreadable",
 				   "run xenstore-ls as root in dom0 (or in the backend domain)",
-				   "%s was listed but its value could not be read", nd->path);
+				   "%s was listed but its value could not be read", where);
+	free(where);
 }
 
-static void rule_values(struct vd_vif *v)
+static void rule_values(const struct vd_host *h, struct vd_vif *v)
 {
 	const struct vd_node *keys[] = {
 		v->fe.state.node,
@@ -721,15 +727,15 @@ static void rule_values(struct vd_vif *v)
 	};
 
 	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		report_unread(v, keys[i]);
+		report_unread(h, v, keys[i]);
 	for (size_t i = 0; i < v->nqueues; i++) {
 		const struct vd_queue *q = &v->queues[i];
 
-		report_unread(v, q->tx_ring_ref.node);
-		report_unread(v, q->rx_ring_ref.node);
-		report_unread(v, q->evtchn.node);
-		report_unread(v, q->evtchn_tx.node);
-		report_unread(v, q->evtchn_rx.node);
+		report_unread(h, v, q->tx_ring_ref.node);
+		report_unread(h, v, q->rx_ring_ref.node);
+		report_unread(h, v, q->evtchn.node);
+		report_unread(h, v, q->evtchn_tx.node);
+		report_unread(h, v, q->evtchn_rx.node);
 	}
 	/* MACs are compared as addresses: case does not matter, cut values cannot be compared */
 	if (v->fe_mac && v->mac && v->mac != v->fe_mac && !unread(v->mac) && !unread(v->fe_mac) &&
@@ -925,12 +931,12 @@ void vd_diagnose(struct vd_host *h)
 
 		rule_states(v);
 		rule_pairing(h, v);
-		rule_errors(v);
+		rule_errors(h, v);
 		rule_hotplug(v);
 		rule_handshake(h, v);
 		rule_queues(v);
 		rule_features(h, v);
-		rule_values(v);
+		rule_values(h, v);
 	}
 	rule_netdev_names(h);
 	vd_diagnose_udev(h);

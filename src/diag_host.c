@@ -8,6 +8,7 @@
 #include "vd_sysfs.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vd_render.h"
@@ -44,6 +45,7 @@ const char *vd_host_verdict_meaning(const char *verdict)
 
 struct ctx {
 	struct vd_vif *v;
+	const struct vd_snap *snap;
 	const struct vd_sysfs *s;
 	const struct vd_hostfacts *f;
 	const struct vd_netdev *nd;
@@ -177,12 +179,16 @@ static void rule_mtu(const struct ctx *c)
 				   "%s has MTU %ld, its bridge %s has %ld", nd->name, nd->mtu,
 				   br->name, br->mtu);
 	if (m && vd_parse_ulong(m->value, m->len, 65535, &want) && nd->mtu > 0 &&
-	    want != (unsigned long)nd->mtu)
+	    want != (unsigned long)nd->mtu) {
+		char *where = vd_snap_path_dup(c->snap, m);
+
 		vd_vif_add_finding(c->v, VD_SEV_WARN, "mtu-config",
 				   "the guest sends frames up to the MTU it is given: make mtu=, "
 				   "the vif and the bridge agree",
-				   "xenstore gives the guest MTU %lu (%s), %s has %ld", want,
-				   m->path, nd->name, nd->mtu);
+				   "xenstore gives the guest MTU %lu (%s), %s has %ld", want, where,
+				   nd->name, nd->mtu);
+		free(where);
+	}
 }
 
 static void rule_queues(const struct ctx *c)
@@ -332,7 +338,7 @@ void vd_diagnose_host(struct vd_host *h, const struct vd_sysfs *s)
 	for (size_t i = 0; i < h->nvifs; i++) {
 		struct vd_vif *v = h->vifs[i];
 		long fe = vd_end_state(&v->fe), be = vd_end_state(&v->be);
-		struct ctx c = { .v = v, .s = s, .f = v->host };
+		struct ctx c = { .v = v, .snap = h->snap, .s = s, .f = v->host };
 		size_t first = v->nfindings;
 
 		if (!c.f)

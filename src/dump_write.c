@@ -10,10 +10,14 @@
 
 void vd_dump_write(const struct vd_snap *s, struct vd_buf *out)
 {
+	struct vd_buf path;
+
+	vd_buf_init(&path);
 	for (size_t i = 0; i < vd_snap_count(s); i++) {
 		const struct vd_node *nd = vd_snap_at(s, i);
 
-		vd_buf_adds(out, nd->path);
+		vd_snap_path(s, nd, &path);
+		vd_buf_add(out, path.data, path.len);
 		if (nd->flags & VD_NODE_NOVALUE) {
 			vd_buf_adds(out, ":\n");
 			continue;
@@ -22,4 +26,5 @@ void vd_dump_write(const struct vd_snap *s, struct vd_buf *out)
 		vd_esc_xsls(out, nd->value, nd->len);
 		vd_buf_adds(out, "\"\n");
 	}
+	vd_buf_free(&path);
 }

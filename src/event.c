@@ -1092,21 +1092,25 @@ void vd_tracker_sync(struct vd_tracker *t, int64_t ms, const char *root, const s
 	char *top = w.what == W_END ? vd_strndup(root, w.dirlen) : vd_strdup(root);
 	char *last = NULL;
 	size_t lo, hi;
+	struct vd_buf b;
 
+	vd_buf_init(&b);
 	vd_snap_subtree(snap, top, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		const struct vd_node *nd = vd_snap_at(snap, i);
-		struct where n = classify(nd->path);
+		const char *path = vd_snap_path(snap, nd, &b);
+		struct where n = classify(path);
 
-		if (n.what == W_END && !(last && strncmp(nd->path, last, strlen(last)) == 0 &&
-					 end_or_slash(nd->path + strlen(last)))) {
+		if (n.what == W_END && !(last && strncmp(path, last, strlen(last)) == 0 &&
+					 end_or_slash(path + strlen(last)))) {
 			free(last);
-			last = vd_strndup(nd->path, n.dirlen);
+			last = vd_strndup(path, n.dirlen);
 			sync_end(t, ms, last, n.end, snap);
 		} else if (n.what == W_ERROR || n.what == W_NAME) {
-			vd_tracker_put(t, ms, nd->path, nd->value, nd->len, NULL);
+			vd_tracker_put(t, ms, path, nd->value, nd->len, NULL);
 		}
 	}
+	vd_buf_free(&b);
 	free(last);
 	/* what the tracker knows under top but the store no longer holds */
 	for (size_t i = 0; i < t->n; i++) {

@@ -221,8 +221,10 @@ static void input(struct vd_finding *f, const struct vd_host *h, const struct vd
 		free(dir);
 	} else if (strcmp(in, "err") == 0 && (v->fe.error || v->be.error)) {
 		const struct vd_node *n = v->be.error ? v->be.error : v->fe.error;
+		char *where = vd_snap_path_dup(h->snap, n);
 
-		vd_finding_add_evidence(f, VD_EV_XS, n->path, n->value, n->len, NULL);
+		vd_finding_add_evidence(f, VD_EV_XS, where, n->value, n->len, NULL);
+		free(where);
 	} else if (vd_startswith(in, "nd:") && hf) {
 		if (!hf->nd && strcmp(in + 3, "name") == 0)
 			add_str(f, VD_EV_HOST, "netdev", NULL, "absent");

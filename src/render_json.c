@@ -369,7 +369,9 @@ static void features(struct vd_json *j, const struct vd_snap *s, const struct vd
 static void raw_tree(struct vd_json *j, const struct vd_snap *s, const char *path)
 {
 	size_t lo, hi;
+	struct vd_buf b;
 
+	vd_buf_init(&b);
 	vd_json_arr_begin(j);
 	if (path) {
 		vd_snap_subtree(s, path, &lo, &hi);
@@ -377,13 +379,14 @@ static void raw_tree(struct vd_json *j, const struct vd_snap *s, const char *pat
 			const struct vd_node *nd = vd_snap_at(s, i);
 
 			vd_json_obj_begin(j);
-			vd_json_kstr(j, "path", nd->path);
+			vd_json_kstr(j, "path", vd_snap_path(s, nd, &b));
 			vd_json_kstrn(j, "value", nd->value, nd->len);
 			vd_json_kstr(j, "perms", nd->perms);
 			vd_json_obj_end(j);
 		}
 	}
 	vd_json_arr_end(j);
+	vd_buf_free(&b);
 }
 
 /* run_state, shutdown_reason and libxl: null where libxl could not be asked. */

@@ -78,9 +78,11 @@ static void cell(struct table *t, struct row *r, size_t col, char *s, enum color
 		t->width[col] = w;
 }
 
-static void table_print(struct table *t, FILE *out, const char *indent, bool color)
+/* Rows from..nrows-1. */
+static void table_print_from(struct table *t, size_t from, FILE *out, const char *indent,
+			     bool color)
 {
-	for (size_t i = 0; i < t->nrows; i++) {
+	for (size_t i = from; i < t->nrows; i++) {
 		struct row *r = &t->rows[i];
 
 		fputs(indent, out);
@@ -97,6 +99,22 @@ static void table_print(struct table *t, FILE *out, const char *indent, bool col
 		}
 		fputc('\n', out);
 	}
+}
+
+static void table_print(struct table *t, FILE *out, const char *indent, bool color)
+{
+	table_print_from(t, 0, out, indent, color);
+}
+
+/* Frees the last row; the widths stay. */
+static void table_pop(struct table *t)
+{
+	struct row *r = &t->rows[--t->nrows];
+
+	for (size_t c = 0; c < t->ncols; c++)
+		free(r->cells[c]);
+	free(r->cells);
+	free(r->colors);
 }
 
 static void table_free(struct table *t)
@@ -386,9 +404,17 @@ static int status(const struct vd_host *h, const struct vd_selection *sel, const
 	for (size_t c = 0, k = 0; c < NCOLS; c++)
 		if (host || c != LINK_COL)
 			cell(&t, hdr, k++, vd_strdup(status_cols[c]), C_BOLD);
-	for (size_t i = 0; i < sel->n; i++)
+	/* Two passes, the widths then the lines: 10,000 rows are not all kept (issue 14). */
+	for (size_t i = 0; i < sel->n; i++) {
 		status_row(&t, sel->vifs[i], host);
+		table_pop(&t);
+	}
 	table_print(&t, o->out, "", o->use_color);
+	for (size_t i = 0; i < sel->n; i++) {
+		status_row(&t, sel->vifs[i], host);
+		table_print_from(&t, 1, o->out, "", o->use_color);
+		table_pop(&t);
+	}
 	table_free(&t);
 
 	for (size_t i = 0; i < sel->n; i++) {
@@ -551,12 +577,13 @@ static void show_features(FILE *out, const struct vd_host *h, const struct vd_vi
 
 static void show_raw(FILE *out, const struct vd_host *h, const struct vd_end *e)
 {
-	struct vd_buf b;
+	struct vd_buf b, path;
 	size_t lo, hi;
 
 	if (!e->present)
 		return;
 	vd_buf_init(&b);
+	vd_buf_init(&path);
 	vd_snap_subtree(h->snap, e->path, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		const struct vd_node *nd = vd_snap_at(h->snap, i);
@@ -565,7 +592,8 @@ static void show_raw(FILE *out, const struct vd_host *h, const struct vd_end *e)
 		vd_buf_reset(&b);
 		vd_buf_adds(&b, "    ");
 		/* paths and perms are checked by the dump parser and xenstored, values are not */
-		vd_esc_xsls(&b, nd->path, strlen(nd->path));
+		vd_snap_path(h->snap, nd, &path);
+		vd_esc_xsls(&b, path.data, path.len);
 		vd_buf_adds(&b, " = \"");
 		vd_esc_xsls(&b, nd->value, nd->len);
 		vd_buf_addc(&b, '"');
@@ -577,6 +605,7 @@ static void show_raw(FILE *out, const struct vd_host *h, const struct vd_end *e)
 		fprintf(out, "%s\n", vd_buf_cstr(&b));
 	}
 	vd_buf_free(&b);
+	vd_buf_free(&path);
 }
 
 /* ---- show: the host side (sysfs names are not guest data, but still escaped) ---- */
@@ -891,8 +920,12 @@ static void show_vif(const struct vd_host *h, const struct vd_vif *v, const stru
 	show_value(out, "hotplug", v->hotplug_status, NULL);
 	if (v->hotplug_error)
 		show_value(out, "hotplug-error", v->hotplug_error, NULL);
-	if (v->xapi_hotplug)
-		show_value(out, "xapi hotplug", v->xapi_hotplug, v->xapi_hotplug->path);
+	if (v->xapi_hotplug) {
+		char *where = vd_snap_path_dup(h->snap, v->xapi_hotplug);
+
+		show_value(out, "xapi hotplug", v->xapi_hotplug, where);
+		free(where);
+	}
 	show_value(out, "script", v->script, NULL);
 	show_value(out, "bridge", v->bridge, v->bridge_path);
 	show_netdev(out, v);

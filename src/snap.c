@@ -9,6 +9,9 @@
 
 #include "vd_util.h"
 
+/* A node only implied by deeper ones (a parent put did not list): for lookups, not a node. */
+#define NODE_IMPLIED (1u << 2)
+
 struct strlist {
 	char **v;
 	size_t n;
@@ -17,9 +20,12 @@ struct strlist {
 
 /*
  * Compact storage (issue 14: a 10,000-VIF dump is half a million nodes): nodes live in
- * fixed blocks that never move (no realloc copy of one big array, no slack), paths and values
+ * fixed blocks that never move (no realloc copy of one big array, no slack), names and values
  * in one arena of large chunks instead of two mallocs per node, and the hash and the sorted
- * index hold 32-bit node numbers.
+ * index hold 32-bit node numbers. A node keeps its name, interned (a few thousand distinct
+ * names: "state", "queue-0"), and its value is preceded in the arena by the parent's node
+ * number + 1 (0: top-level, whose name is its whole path); the parent of "/a/b" is "/a", of
+ * "/a" none. Parents a put did not list are added as implied nodes.
  */
 #define NODE_SHIFT  10
 #define NODE_BLOCK  (1u << NODE_SHIFT)
@@ -42,7 +48,8 @@ struct index {
 struct vd_snap {
 	struct vd_node **blocks; /* NODE_BLOCK nodes each */
 	size_t nblocks;
-	size_t n;
+	size_t n;	     /* nodes, implied ones included */
+	size_t nreal;	     /* without them */
 	struct chunk *arena; /* newest first */
 	uint32_t *hash;	     /* open addressing: node number + 1, 0 = empty */
 	size_t hcap;
@@ -56,6 +63,15 @@ struct vd_snap {
 static struct vd_node *node(const struct vd_snap *s, size_t i)
 {
 	return &s->blocks[i >> NODE_SHIFT][i & (NODE_BLOCK - 1)];
+}
+
+/* the parent's node number + 1, 0 for a top-level node */
+static uint32_t parent_of(const struct vd_node *nd)
+{
+	uint32_t p;
+
+	memcpy(&p, nd->value - sizeof(p), sizeof(p));
+	return p;
 }
 
 /* n bytes from the arena; they stay where they are until the snapshot is freed */
@@ -92,6 +108,53 @@ static char *arena_dup0(struct vd_snap *s, const char *p, size_t len)
 	return d;
 }
 
+/* a node's value: len bytes and a NUL, after the parent's number (parent_of) */
+static char *value_dup(struct vd_snap *s, uint32_t parent, const char *p, size_t len)
+{
+	char *d = arena_alloc(s, sizeof(parent) + len + 1);
+
+	memcpy(d, &parent, sizeof(parent));
+	d += sizeof(parent);
+	if (len)
+		memcpy(d, p, len);
+	d[len] = '\0';
+	return d;
+}
+
+const char *vd_snap_path(const struct vd_snap *s, const struct vd_node *nd, struct vd_buf *b)
+{
+	const struct vd_node *stack[64], **up = stack;
+	size_t depth = 1, cap = sizeof(stack) / sizeof(stack[0]), k = 0;
+
+	for (const struct vd_node *x = nd; parent_of(x); x = node(s, parent_of(x) - 1))
+		depth++;
+	if (depth > cap) /* hostile: deeper than any real store */
+		up = vd_malloc(depth * sizeof(*up));
+	for (const struct vd_node *x = nd;; x = node(s, parent_of(x) - 1)) {
+		up[k++] = x;
+		if (!parent_of(x))
+			break;
+	}
+	vd_buf_reset(b);
+	vd_buf_adds(b, up[--k]->name);
+	while (k--) {
+		vd_buf_addc(b, '/');
+		vd_buf_adds(b, up[k]->name);
+	}
+	if (up != stack)
+		free(up);
+	return vd_buf_cstr(b);
+}
+
+char *vd_snap_path_dup(const struct vd_snap *s, const struct vd_node *nd)
+{
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	vd_snap_path(s, nd, &b);
+	return vd_buf_steal(&b);
+}
+
 static void strlist_add(struct strlist *l, char *s)
 {
 	if (l->n == l->cap) {
@@ -104,17 +167,6 @@ static void strlist_add(struct strlist *l, char *s)
 static void strlist_free(struct strlist *l)
 {
 	vd_strv_free(l->v, l->n);
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
 }
 
 struct vd_snap *vd_snap_new(void)
@@ -202,17 +254,43 @@ char *vd_snap_intern(struct vd_snap *s, const char *str, size_t len)
 	return *slot;
 }
 
-static uint32_t *hash_slot(const struct vd_snap *s, const char *path)
+/* Is node i's path the len bytes at path? Compared name by name from the end. */
+static bool node_is(const struct vd_snap *s, uint32_t i, const char *path, size_t len)
+{
+	for (;;) {
+		const struct vd_node *nd = node(s, i);
+		uint32_t par = parent_of(nd);
+		size_t nl = strlen(nd->name);
+
+		if (!par)
+			return nl == len && memcmp(nd->name, path, len) == 0;
+		if (len < nl + 1 || path[len - nl - 1] != '/' ||
+		    memcmp(path + len - nl, nd->name, nl) != 0)
+			return false;
+		len -= nl + 1;
+		i = par - 1;
+	}
+}
+
+static uint32_t *hash_slot(const struct vd_snap *s, const char *path, size_t len)
 {
 	size_t mask = s->hcap - 1;
-	size_t i = (size_t)hash_str(path) & mask;
+	size_t i = (size_t)hash_mem(path, len) & mask;
 
 	for (;; i = (i + 1) & mask) {
 		uint32_t *slot = &s->hash[i];
 
-		if (*slot == 0 || strcmp(node(s, *slot - 1)->path, path) == 0)
+		if (*slot == 0 || node_is(s, *slot - 1, path, len))
 			return slot;
 	}
+}
+
+/* Where the parent's path ends in path: its last '/' but a leading one; 0: top-level. */
+static size_t parent_len(const char *path, size_t len)
+{
+	while (len > 1 && path[len - 1] != '/')
+		len--;
+	return len > 1 ? len - 1 : 0;
 }
 
 /* Up to 3/4 full: linear probing stays short, and 600,000 nodes fit 4 MB, not 8. */
@@ -223,60 +301,109 @@ static bool hash_full(const struct vd_snap *s)
 
 static void rehash(struct vd_snap *s)
 {
+	struct vd_buf b;
+
+	vd_buf_init(&b);
 	free(s->hash);
 	s->hcap = s->hcap ? s->hcap * 2 : 256;
 	s->hash = vd_calloc(s->hcap, sizeof(*s->hash));
-	for (size_t i = 0; i < s->n; i++)
-		*hash_slot(s, node(s, i)->path) = (uint32_t)(i + 1);
+	for (size_t i = 0; i < s->n; i++) {
+		vd_snap_path(s, node(s, i), &b);
+		*hash_slot(s, b.data, b.len) = (uint32_t)(i + 1);
+	}
+	vd_buf_free(&b);
 }
 
-struct vd_node *vd_snap_put(struct vd_snap *s, const char *path, const char *val, size_t len)
+/* The node number of the len bytes at path, 0 if absent (else number + 1). */
+static uint32_t find(const struct vd_snap *s, const char *path, size_t len)
 {
-	uint32_t *slot;
+	return s->hcap ? *hash_slot(s, path, len) : 0;
+}
+
+/* Adds the absent node path (len bytes) under parent (number + 1, or 0), implied. */
+static uint32_t add_node(struct vd_snap *s, const char *path, size_t len, uint32_t parent)
+{
+	size_t off = parent ? parent_len(path, len) + 1 : 0;
 	struct vd_node *nd;
 
-	if (len > UINT32_MAX)
-		abort(); /* as for out of memory: no value is 4 GB (vd_node.len) */
-	if (hash_full(s))
-		rehash(s);
-	slot = hash_slot(s, path);
-	if (*slot) {
-		nd = node(s, *slot - 1);
-		/* in place when it fits; else the old bytes stay unused in the arena (a
-		 * source replaces a value at most once or twice per node) */
-		if (len <= nd->len) {
-			memmove(nd->value, val, len);
-			nd->value[len] = '\0';
-		} else {
-			nd->value = arena_dup0(s, val, len);
-		}
-		nd->len = (uint32_t)len;
-		return nd;
-	}
 	if (s->n >= UINT32_MAX - 1)
 		abort(); /* as for out of memory: no host has 4 G nodes */
+	if (hash_full(s))
+		rehash(s);
 	if ((s->n & (NODE_BLOCK - 1)) == 0) {
 		s->blocks = vd_realloc(s->blocks, (s->nblocks + 1) * sizeof(*s->blocks));
 		s->blocks[s->nblocks++] = vd_malloc(NODE_BLOCK * sizeof(struct vd_node));
 	}
 	nd = node(s, s->n);
 	memset(nd, 0, sizeof(*nd));
-	nd->path = arena_dup0(s, path, strlen(path));
-	nd->value = arena_dup0(s, val, len);
-	nd->len = (uint32_t)len;
-	*slot = (uint32_t)++s->n;
-	s->idx->valid = false;
+	nd->name = vd_snap_intern(s, path + off, len - off);
+	nd->value = value_dup(s, parent, "", 0);
+	nd->flags = NODE_IMPLIED;
+	*hash_slot(s, path, len) = (uint32_t)++s->n;
+	return (uint32_t)s->n;
+}
+
+/* The node number + 1 of path's parent, added (and its own, implied) when absent; 0: none. */
+static uint32_t parent_node(struct vd_snap *s, const char *path, size_t len)
+{
+	size_t plen = parent_len(path, len), k;
+	uint32_t par = 0, got;
+
+	if (!plen)
+		return 0;
+	got = find(s, path, plen);
+	if (got)
+		return got;
+	/* from the top down (no recursion: a hostile path may be deep) */
+	for (k = 1; k <= plen; k++) {
+		if (k < plen && path[k] != '/')
+			continue;
+		got = find(s, path, k);
+		par = got ? got : add_node(s, path, k, par);
+	}
+	return par;
+}
+
+struct vd_node *vd_snap_put(struct vd_snap *s, const char *path, const char *val, size_t len)
+{
+	struct vd_node *nd;
+	size_t plen = strlen(path);
+	uint32_t got, par;
+
+	if (len > UINT32_MAX)
+		abort(); /* as for out of memory: no value is 4 GB (vd_node.len) */
+	got = find(s, path, plen);
+	if (!got) {
+		par = parent_node(s, path, plen);
+		got = add_node(s, path, plen, par);
+	}
+	nd = node(s, got - 1);
+	if (nd->flags & NODE_IMPLIED) {
+		nd->flags = 0;
+		nd->value = value_dup(s, parent_of(nd), val, len);
+		nd->len = (uint32_t)len;
+		s->nreal++;
+		s->idx->valid = false;
+	} else {
+		/* in place when it fits; else the old bytes stay unused in the arena (a
+		 * source replaces a value at most once or twice per node) */
+		if (len <= nd->len) {
+			memmove(nd->value, val, len);
+			nd->value[len] = '\0';
+		} else {
+			nd->value = value_dup(s, parent_of(nd), val, len);
+		}
+		nd->len = (uint32_t)len;
+	}
 	return nd;
 }
 
 const struct vd_node *vd_snap_get(const struct vd_snap *s, const char *path)
 {
-	uint32_t *slot;
+	uint32_t got = find(s, path, strlen(path));
+	const struct vd_node *nd = got ? node(s, got - 1) : NULL;
 
-	if (!s->hcap)
-		return NULL;
-	slot = hash_slot(s, path);
-	return *slot ? node(s, *slot - 1) : NULL;
+	return nd && !(nd->flags & NODE_IMPLIED) ? nd : NULL;
 }
 
 const char *vd_snap_value(const struct vd_snap *s, const char *path)
@@ -338,10 +465,38 @@ static int path_cmp(const char *a, const char *b)
 /* qsort has no argument pointer; per thread: top's watch thread sorts its own snapshots */
 static _Thread_local const struct vd_snap *sort_snap;
 
-static int order_cmp(const void *a, const void *b)
+static size_t depth_of(const struct vd_snap *s, uint32_t i)
 {
-	return path_cmp(node(sort_snap, *(const uint32_t *)a)->path,
-			node(sort_snap, *(const uint32_t *)b)->path);
+	size_t d = 0;
+
+	for (uint32_t p; (p = parent_of(node(s, i))) != 0; i = p - 1)
+		d++;
+	return d;
+}
+
+/*
+ * Path order without building paths: an ancestor sorts first, else the two differ first
+ * in the names of two siblings, and '/' sorting first keeps a subtree right after its node.
+ */
+static int order_cmp(const void *pa, const void *pb)
+{
+	const struct vd_snap *s = sort_snap;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb, x = a, y = b;
+	size_t da = depth_of(s, a), db = depth_of(s, b);
+
+	for (; da > db; da--)
+		x = parent_of(node(s, x)) - 1;
+	if (x == b)
+		return 1;
+	for (; db > da; db--)
+		y = parent_of(node(s, y)) - 1;
+	if (y == a)
+		return -1;
+	while (parent_of(node(s, x)) != parent_of(node(s, y))) {
+		x = parent_of(node(s, x)) - 1;
+		y = parent_of(node(s, y)) - 1;
+	}
+	return path_cmp(node(s, x)->name, node(s, y)->name);
 }
 
 static const struct index *index_of(const struct vd_snap *s)
@@ -350,24 +505,26 @@ static const struct index *index_of(const struct vd_snap *s)
 
 	if (ix->valid)
 		return ix;
-	ix->order = vd_realloc(ix->order, (s->n ? s->n : 1) * sizeof(*ix->order));
+	ix->order = vd_realloc(ix->order, (s->nreal ? s->nreal : 1) * sizeof(*ix->order));
+	ix->n = 0;
 	for (size_t i = 0; i < s->n; i++)
-		ix->order[i] = (uint32_t)i;
+		if (!(node(s, i)->flags & NODE_IMPLIED))
+			ix->order[ix->n++] = (uint32_t)i;
 	sort_snap = s;
-	qsort(ix->order, s->n, sizeof(*ix->order), order_cmp);
-	ix->n = s->n;
+	qsort(ix->order, ix->n, sizeof(*ix->order), order_cmp);
 	ix->valid = true;
 	return ix;
 }
 
-static size_t lower_bound(const struct vd_snap *s, const struct index *ix, const char *path)
+static size_t lower_bound(const struct vd_snap *s, const struct index *ix, const char *path,
+			  struct vd_buf *b)
 {
 	size_t lo = 0, hi = ix->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (path_cmp(node(s, ix->order[mid])->path, path) < 0)
+		if (path_cmp(vd_snap_path(s, node(s, ix->order[mid]), b), path) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -390,16 +547,19 @@ void vd_snap_subtree(const struct vd_snap *s, const char *path, size_t *lo, size
 {
 	const struct index *ix = index_of(s);
 	size_t dlen = strlen(path), i;
+	struct vd_buf b;
 
-	i = *lo = lower_bound(s, ix, path);
+	vd_buf_init(&b);
+	i = *lo = lower_bound(s, ix, path, &b);
 	while (i < ix->n) {
-		const char *p = node(s, ix->order[i])->path;
+		const char *p = vd_snap_path(s, node(s, ix->order[i]), &b);
 
 		if (strcmp(p, path) != 0 && !below(p, path, dlen))
 			break;
 		i++;
 	}
 	*hi = i;
+	vd_buf_free(&b);
 }
 
 size_t vd_snap_children(const struct vd_snap *s, const char *path, const char ***names)
@@ -409,36 +569,40 @@ size_t vd_snap_children(const struct vd_snap *s, const char *path, const char **
 	const char **out;
 	const char *last = NULL;
 	size_t lastlen = 0;
+	struct vd_buf b;
 
+	vd_buf_init(&b);
 	vd_snap_subtree(s, path, &lo, &hi);
 	out = vd_malloc((hi - lo + 1) * sizeof(*out));
 	for (size_t i = lo; i < hi; i++) {
-		const char *p = node(s, ix->order[i])->path;
+		const struct vd_node *nd = node(s, ix->order[i]);
+		const char *p = vd_snap_path(s, nd, &b);
 		size_t off = below(p, path, dlen), clen;
 
 		if (!off)
 			continue;
 		clen = strcspn(p + off, "/");
-		if (last && clen == lastlen && strncmp(last, p + off, clen) == 0)
+		if (last && clen == lastlen && memcmp(last, p + off, clen) == 0)
 			continue;
-		last = p + off;
-		lastlen = clen;
-		/* A listed child sorts before its subtree, so its tail is NUL-terminated here;
-		 * a child only implied by deeper nodes needs a string of its own. */
+		/* A listed child sorts before its subtree: its name ends its path (a top-level
+		 * node's name is its path); a child only implied by deeper nodes needs a string
+		 * of its own. */
 		if (p[off + clen] == '\0') {
-			out[n++] = p + off;
+			out[n++] = last = nd->name + off - (b.len - strlen(nd->name));
 		} else {
 			strlist_add(&s->idx->implied, vd_strndup(p + off, clen));
-			out[n++] = s->idx->implied.v[s->idx->implied.n - 1];
+			out[n++] = last = s->idx->implied.v[s->idx->implied.n - 1];
 		}
+		lastlen = clen;
 	}
+	vd_buf_free(&b);
 	*names = out;
 	return n;
 }
 
 size_t vd_snap_count(const struct vd_snap *s)
 {
-	return s->n;
+	return s->nreal;
 }
 
 const struct vd_node *vd_snap_at(const struct vd_snap *s, size_t i)
@@ -498,9 +662,12 @@ const char *vd_snap_vanished_at(const struct vd_snap *s, size_t i)
 
 void vd_snap_merge(struct vd_snap *dst, struct vd_snap *src)
 {
+	struct vd_buf b;
+
+	vd_buf_init(&b);
 	for (size_t i = 0; i < vd_snap_count(src); i++) {
 		const struct vd_node *n = vd_snap_at(src, i);
-		struct vd_node *d = vd_snap_put(dst, n->path, n->value, n->len);
+		struct vd_node *d = vd_snap_put(dst, vd_snap_path(src, n, &b), n->value, n->len);
 
 		d->flags = n->flags;
 		d->line = n->line;
@@ -510,5 +677,6 @@ void vd_snap_merge(struct vd_snap *dst, struct vd_snap *src)
 		strlist_add(&dst->warnings, vd_strdup(src->warnings.v[i]));
 	for (size_t i = 0; i < src->vanished.n; i++)
 		strlist_add(&dst->vanished, vd_strdup(src->vanished.v[i]));
+	vd_buf_free(&b);
 	vd_snap_free(src);
 }

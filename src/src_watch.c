@@ -200,7 +200,7 @@ static int sync_domains(struct wstate *s, int64_t now, char ***roots, size_t *nr
 			const struct vd_node *nm = vd_snap_get(snap, fresh[i]);
 
 			if (nm)
-				vd_tracker_put(s->run->tracker, now, nm->path, nm->value, nm->len,
+				vd_tracker_put(s->run->tracker, now, fresh[i], nm->value, nm->len,
 					       NULL);
 		}
 		vd_snap_free(snap);
@@ -305,10 +305,12 @@ static void disconnect(struct wstate *s)
 static void put_names(struct wstate *s, int64_t now, const struct vd_snap *snap)
 {
 	for (size_t i = 0; i < s->ndoms; i++) {
-		const struct vd_node *nm = vd_snap_getf(snap, "/local/domain/%lu/name", s->doms[i]);
+		char *path = vd_asprintf("/local/domain/%lu/name", s->doms[i]);
+		const struct vd_node *nm = vd_snap_get(snap, path);
 
 		if (nm)
-			vd_tracker_put(s->run->tracker, now, nm->path, nm->value, nm->len, NULL);
+			vd_tracker_put(s->run->tracker, now, path, nm->value, nm->len, NULL);
+		free(path);
 	}
 }
 

@@ -164,7 +164,8 @@ char *vd_buf_steal(struct vd_buf *b)
 
 	if (!b->data)
 		return vd_strdup("");
-	d = b->data;
+	/* the slack goes back: a table of 10,000 rows keeps 100,000 short strings (issue 14) */
+	d = b->cap > b->len + 1 ? vd_realloc(b->data, b->len + 1) : b->data;
 	vd_buf_init(b);
 	return d;
 }

@@ -20,8 +20,12 @@
 /* A node the model holds must be the snapshot's own node for that path. */
 static inline void fuzz_node_in(const struct vd_snap *s, const struct vd_node *n)
 {
-	if (n)
-		FUZZ_ASSERT(n->path && vd_snap_get(s, n->path) == n);
+	if (n) {
+		char *path = vd_snap_path_dup(s, n);
+
+		FUZZ_ASSERT(vd_snap_get(s, path) == n);
+		free(path);
+	}
 }
 
 static inline bool fuzz_dir_in(const struct vd_snap *s, const char *path)

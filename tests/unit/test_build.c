@@ -23,7 +23,7 @@ static void assert_num(const struct vd_num *n, const char *want)
 static void assert_node(const struct vd_node *nd, const char *path, const char *value)
 {
 	assert_non_null(nd);
-	assert_string_equal(nd->path, path);
+	assert_string_equal(nd->name, strrchr(path, '/') + 1);
 	assert_string_equal(nd->value, value);
 }
 

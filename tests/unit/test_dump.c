@@ -53,9 +53,12 @@ static void check_node(const struct vd_snap *s, const char *path, const char *va
 		       const char *perms, unsigned flags, unsigned line)
 {
 	const struct vd_node *nd = vd_snap_get(s, path);
+	struct vd_buf b;
 
 	assert_non_null(nd);
-	assert_string_equal(nd->path, path);
+	vd_buf_init(&b);
+	assert_string_equal(vd_snap_path(s, nd, &b), path);
+	vd_buf_free(&b);
 	assert_int_equal(nd->len, len);
 	assert_memory_equal(nd->value, val, len);
 	assert_int_equal(nd->value[len], '\0');
@@ -73,13 +76,15 @@ static void check_node(const struct vd_snap *s, const char *path, const char *va
 /* The snapshot's paths in order, joined by spaces. */
 static void check_paths(const struct vd_snap *s, const char *want)
 {
-	struct vd_buf b;
+	struct vd_buf b, p;
 
 	vd_buf_init(&b);
+	vd_buf_init(&p);
 	vd_buf_adds(&b, "");
 	for (size_t i = 0; i < vd_snap_count(s); i++)
-		vd_buf_addf(&b, "%s%s", i ? " " : "", vd_snap_at(s, i)->path);
+		vd_buf_addf(&b, "%s%s", i ? " " : "", vd_snap_path(s, vd_snap_at(s, i), &p));
 	assert_string_equal(b.data, want);
+	vd_buf_free(&p);
 	vd_buf_free(&b);
 }
 
@@ -588,20 +593,23 @@ static void check_same_as(const struct vd_snap *ref, const char *name, const cha
 			  const char *warning)
 {
 	struct vd_snap *s = load_data(name);
-	struct vd_buf cut, missing;
+	struct vd_buf cut, missing, p;
 
+	vd_buf_init(&p);
 	vd_buf_init(&cut);
 	vd_buf_init(&missing);
 	vd_buf_adds(&cut, "");
 	for (size_t i = 0; i < vd_snap_count(ref); i++) {
-		const struct vd_node *r = vd_snap_at(ref, i), *nd = vd_snap_get(s, r->path);
+		const struct vd_node *r = vd_snap_at(ref, i);
+		const char *rpath = vd_snap_path(ref, r, &p);
+		const struct vd_node *nd = vd_snap_get(s, rpath);
 
 		if (!nd) {
-			vd_buf_addf(&missing, " -%s", r->path);
+			vd_buf_addf(&missing, " -%s", rpath);
 			continue;
 		}
 		if (nd->flags & VD_NODE_TRUNCATED) {
-			vd_buf_addf(&cut, "%s%s", cut.len ? " " : "", r->path);
+			vd_buf_addf(&cut, "%s%s", cut.len ? " " : "", rpath);
 			assert_true(nd->len < r->len);
 		} else {
 			assert_int_equal(nd->len, r->len);
@@ -610,6 +618,7 @@ static void check_same_as(const struct vd_snap *ref, const char *name, const cha
 		if (nd->perms)
 			assert_string_equal(nd->perms, r->perms);
 	}
+	vd_buf_free(&p);
 	vd_buf_add(&cut, missing.data ? missing.data : "", missing.len);
 	assert_string_equal(cut.data, want);
 	/* The warning names the file as it was given. */

@@ -49,12 +49,12 @@ static void check_children(const struct vd_snap *s, const char *path, const char
 static void check_order(const struct vd_snap *s, const char *want)
 {
 	size_t n = vd_snap_count(s);
-	const char **v = vd_malloc(n * sizeof(*v));
+	char **v = vd_malloc((n + 1) * sizeof(*v));
 
 	for (size_t i = 0; i < n; i++)
-		v[i] = vd_snap_at(s, i)->path;
-	check_joined(v, n, want);
-	free(v);
+		v[i] = vd_snap_path_dup(s, vd_snap_at(s, i));
+	check_joined((const char *const *)v, n, want);
+	vd_strv_free(v, n);
 }
 
 static void test_put_get_replace(void **state)
@@ -64,7 +64,7 @@ static void test_put_get_replace(void **state)
 	const struct vd_node *got;
 
 	assert_non_null(a);
-	assert_string_equal(a->path, "/a");
+	assert_string_equal(a->name, "/a");
 	assert_string_equal(a->value, "1");
 	assert_int_equal(a->len, 1);
 	assert_null(a->perms);
@@ -203,16 +203,16 @@ static void test_children_root(void **state)
 static void check_subtree(const struct vd_snap *s, const char *path, const char *want)
 {
 	size_t lo, hi;
-	const char **v;
+	char **v;
 
 	vd_snap_subtree(s, path, &lo, &hi);
 	assert_true(lo <= hi);
 	assert_true(hi <= vd_snap_count(s));
 	v = vd_malloc((hi - lo + 1) * sizeof(*v));
 	for (size_t i = lo; i < hi; i++)
-		v[i - lo] = vd_snap_at(s, i)->path;
-	check_joined(v, hi - lo, want);
-	free(v);
+		v[i - lo] = vd_snap_path_dup(s, vd_snap_at(s, i));
+	check_joined((const char *const *)v, hi - lo, want);
+	vd_strv_free(v, hi - lo);
 }
 
 static void test_subtree(void **state)
@@ -264,8 +264,14 @@ static void test_many_nodes(void **state)
 		snprintf(path, sizeof(path), "/d/%u/v", i);
 		assert_string_equal(vd_snap_value(s, path), path);
 	}
-	for (size_t i = 1; i < vd_snap_count(s); i++)
-		assert_true(strcmp(vd_snap_at(s, i - 1)->path, vd_snap_at(s, i)->path) < 0);
+	for (size_t i = 1; i < vd_snap_count(s); i++) {
+		char *a = vd_snap_path_dup(s, vd_snap_at(s, i - 1));
+		char *b = vd_snap_path_dup(s, vd_snap_at(s, i));
+
+		assert_true(strcmp(a, b) < 0);
+		free(a);
+		free(b);
+	}
 	{
 		const char **names = NULL;
 
@@ -283,6 +289,113 @@ static void test_many_nodes(void **state)
  * A 10,000-VIF dump keeps 600,000 nodes (issue 14): 32 bytes each on LP64, and the packed
  * fields still hold what a 256 MiB dump can put in them.
  */
+/* Each path put, read back whole from its node, and found by it (issue 14: nodes keep names). */
+static void check_round_trip(struct vd_snap *s, const char *const *paths, size_t n)
+{
+	struct vd_buf b;
+
+	vd_buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		const struct vd_node *nd = vd_snap_get(s, paths[i]);
+
+		assert_non_null(nd);
+		assert_string_equal(vd_snap_path(s, nd, &b), paths[i]);
+		assert_int_equal(b.len, strlen(paths[i]));
+		assert_string_equal(nd->value, paths[i]);
+	}
+	vd_buf_free(&b);
+}
+
+static void test_implied_parents(void **state)
+{
+	static const char *const paths[] = { "/a/b/c", "/a/bc", NULL };
+	struct vd_snap *s = snap_of(paths);
+
+	/* the parents a put adds are no nodes: not found, not counted, not listed */
+	assert_int_equal(vd_snap_count(s), 2);
+	assert_null(vd_snap_get(s, "/a"));
+	assert_null(vd_snap_get(s, "/a/b"));
+	check_order(s, "/a/b/c /a/bc");
+	check_children(s, "/", "a");
+	check_children(s, "/a", "b bc");
+	check_round_trip(s, paths, 2);
+	/* listed later, a parent becomes a node of its own, at its place */
+	vd_snap_put(s, "/a/b", "v", 1);
+	assert_int_equal(vd_snap_count(s), 3);
+	assert_string_equal(vd_snap_value(s, "/a/b"), "v");
+	check_order(s, "/a/b /a/b/c /a/bc");
+	check_round_trip(s, paths, 2);
+	vd_snap_free(s);
+}
+
+static void test_odd_paths(void **state)
+{
+	/* not canonical, but a hostile dump may hold them: each still reads back as put */
+	static const char *const paths[] = { "/a//b", "a/b", "//x", "/", "/a", "ab/", "/a/", NULL };
+	struct vd_snap *s = snap_of(paths);
+
+	assert_int_equal(vd_snap_count(s), 7);
+	check_round_trip(s, paths, 7);
+	check_order(s, "/ //x /a /a/ /a//b a/b ab/");
+	vd_snap_free(s);
+}
+
+/* 64 levels of 4 KiB names of bytes that are not UTF-8 (and a \x01), then 200 short ones */
+static void test_deep_paths(void **state)
+{
+	enum { DEEP = 64, NAME = 4096, DEEPER = 200 };
+	struct vd_buf p;
+	char **paths = vd_calloc(DEEP + DEEPER, sizeof(*paths));
+	char name[NAME];
+	struct vd_snap *s = vd_snap_new();
+	size_t lo, hi;
+
+	vd_buf_init(&p);
+	for (size_t d = 0; d < DEEP + DEEPER; d++) {
+		size_t len = d < DEEP ? NAME : 2;
+
+		for (size_t i = 0; i < len; i++)
+			name[i] = (char)(i == 7 ? 0x01 : 0x80 + (d + i) % 0x7f);
+		vd_buf_addc(&p, '/');
+		vd_buf_add(&p, name, len);
+		paths[d] = vd_strdup(p.data);
+	}
+	/* the deepest first: its parents are implied, then listed from the top down */
+	vd_snap_put(s, paths[DEEP + DEEPER - 1], paths[DEEP + DEEPER - 1], p.len);
+	assert_int_equal(vd_snap_count(s), 1);
+	for (size_t d = 0; d < DEEP + DEEPER; d++)
+		vd_snap_put(s, paths[d], paths[d], strlen(paths[d]));
+	assert_int_equal(vd_snap_count(s), DEEP + DEEPER);
+	check_round_trip(s, (const char *const *)paths, DEEP + DEEPER);
+	for (size_t d = 0; d < DEEP + DEEPER; d++) {
+		vd_snap_path(s, vd_snap_at(s, d), &p);
+		assert_string_equal(p.data, paths[d]); /* an ancestor sorts first */
+	}
+	vd_snap_subtree(s, paths[DEEP - 1], &lo, &hi);
+	assert_int_equal(lo, DEEP - 1);
+	assert_int_equal(hi, DEEP + DEEPER);
+	for (size_t d = 0; d < DEEP + DEEPER; d++)
+		free(paths[d]);
+	free(paths);
+	vd_buf_free(&p);
+	vd_snap_free(s);
+}
+
+static void test_shared_names(void **state)
+{
+	struct vd_snap *s = vd_snap_new();
+	const struct vd_node *a, *b;
+
+	vd_snap_put(s, "/p/state", "4", 1);
+	vd_snap_put(s, "/q/state", "1", 1);
+	a = vd_snap_get(s, "/p/state");
+	b = vd_snap_get(s, "/q/state");
+	assert_ptr_equal(a->name, b->name); /* one copy of "state" */
+	assert_string_equal(a->value, "4");
+	assert_string_equal(b->value, "1");
+	vd_snap_free(s);
+}
+
 static void test_compact_node(void **state)
 {
 	struct vd_snap *s = vd_snap_new();
@@ -319,7 +432,7 @@ static void test_replace_sizes(void **state)
 	assert_memory_equal(a->value, "a\0longer value", 15);
 	b = vd_snap_get(s, "/b");
 	assert_string_equal(b->value, "x");
-	assert_string_equal(b->path, "/b");
+	assert_string_equal(b->name, "/b");
 	assert_int_equal(vd_snap_count(s), 2);
 	vd_snap_free(s);
 }
@@ -466,7 +579,9 @@ int main(void)
 		cmocka_unit_test(test_replace_sizes),	cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_vanished),	cmocka_unit_test(test_vanished_root),
 		cmocka_unit_test(test_warnings),	cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_compact_node),
+		cmocka_unit_test(test_compact_node),	cmocka_unit_test(test_implied_parents),
+		cmocka_unit_test(test_odd_paths),	cmocka_unit_test(test_deep_paths),
+		cmocka_unit_test(test_shared_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "../fuzz.h"
 #include "vd_bundle.h"
 #include "vd_snap.h"
+#include "vd_util.h"
 #include "vd_xl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,8 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vd_bundle_snapshot(b, s, &err) < 0) {
 			one_line(&err);
 		} else {
+			struct vd_buf p;
+
+			vd_buf_init(&p);
 			for (size_t i = 0; i < vd_snap_count(s); i++)
-				FUZZ_ASSERT(vd_snap_at(s, i)->path[0] == '/');
+				FUZZ_ASSERT(vd_snap_path(s, vd_snap_at(s, i), &p)[0] == '/');
+			vd_buf_free(&p);
 		}
 		vd_err_clear(&err);
 		xl = vd_bundle_xl(b, &err);

@@ -8,6 +8,7 @@
 #include "../fuzz.h"
 #include "vd_dump.h"
 #include "vd_snap.h"
+#include "vd_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vd_snap *s = vd_snap_new();
 	struct vd_err err;
-	const char *prev = NULL;
+	char *prev = NULL;
 
 	vd_err_clear(&err);
 	if (vd_dump_parse((const char *)data, size, "f", s, &err) < 0) {
@@ -40,15 +41,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(err.code == 0);
 	for (size_t i = 0; i < vd_snap_count(s); i++) {
 		const struct vd_node *n = vd_snap_at(s, i);
-		size_t len = strlen(n->path);
+		char *path = vd_snap_path_dup(s, n);
+		size_t len = strlen(path);
 
-		FUZZ_ASSERT(n->path[0] == '/' && !strstr(n->path, "//"));
-		FUZZ_ASSERT(len == 1 || n->path[len - 1] != '/');
+		FUZZ_ASSERT(path[0] == '/' && !strstr(path, "//"));
+		FUZZ_ASSERT(len == 1 || path[len - 1] != '/');
 		FUZZ_ASSERT(n->value && n->value[n->len] == '\0');
-		FUZZ_ASSERT(!prev || tree_cmp(prev, n->path) < 0);
-		FUZZ_ASSERT(vd_snap_get(s, n->path) == n);
-		prev = n->path;
+		FUZZ_ASSERT(!prev || tree_cmp(prev, path) < 0);
+		FUZZ_ASSERT(vd_snap_get(s, path) == n);
+		free(prev);
+		prev = path;
 	}
+	free(prev);
 	for (size_t i = 0; i < vd_snap_nwarnings(s); i++)
 		FUZZ_ASSERT(vd_snap_warning(s, i));
 	vd_snap_free(s);
