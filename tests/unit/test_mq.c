@@ -49,6 +49,19 @@ static void clear(struct vd_vif *v)
 	v->nfindings = 0;
 }
 
+/* a guest of n vCPUs whose backend offers maxq, built; its VIF 1/0 without findings */
+static struct vd_vif *offered(struct vdt *t, int n, const char *maxq)
+{
+	struct vd_vif *v;
+
+	guest(t, n, n);
+	vdt_set(t, VDT_BE "/multi-queue-max-queues", maxq);
+	vdt_build(t, true);
+	v = vdt_vif(t, 1, 0);
+	clear(v);
+	return v;
+}
+
 /* Only the findings of the rules under test, "code:severity" */
 static const char *only_mq(struct vdt *t, const struct vd_vif *v)
 {
@@ -136,11 +149,7 @@ static void test_backend_limit(void **state)
 	const struct vd_finding *f;
 	struct vd_vif *v;
 
-	guest(t, 4, 4);
-	vdt_set(t, VDT_BE "/multi-queue-max-queues", "2");
-	vdt_build(t, true);
-	v = vdt_vif(t, 1, 0);
-	clear(v);
+	v = offered(t, 4, "2");
 	/* netback's default: the backend domain's 2 CPUs */
 	v->host = &hf;
 	mq->be_cpus = 2;
@@ -186,11 +195,7 @@ static void test_imbalance(void **state)
 	const struct vd_finding *f;
 	struct vd_vif *v;
 
-	guest(t, 2, 2);
-	vdt_set(t, VDT_BE "/multi-queue-max-queues", "2");
-	vdt_build(t, true);
-	v = vdt_vif(t, 1, 0);
-	clear(v);
+	v = offered(t, 2, "2");
 	v->negotiated = 2; /* as a 2-queue VIF: the generated one has flat keys */
 	v->load = &ld;
 	vd_diagnose_mq(t->host, NULL, mq);
@@ -331,11 +336,7 @@ static void test_imbalance_rings(void **state)
 	const struct vd_finding *f;
 	struct vd_vif *v;
 
-	guest(t, 2, 2);
-	vdt_set(t, VDT_BE "/multi-queue-max-queues", "2");
-	vdt_build(t, true);
-	v = vdt_vif(t, 1, 0);
-	clear(v);
+	v = offered(t, 2, "2");
 	v->negotiated = 2;
 	vd_qload_rings(&ld, &da, &db, 2.0);
 	ld.ring_dir = "vif1.0";
