@@ -9,6 +9,7 @@
 #include "vd_source.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1012,17 +1013,6 @@ static void full_free(struct full *f)
 	free(f->doms);
 }
 
-static unsigned long domid_of(const char *d, bool *ok)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(d, &end, 10);
-	*ok = *d >= '0' && *d <= '9' && !*end && !errno;
-	return v;
-}
-
 int vd_xs_snapshot_all(struct vd_snap *snap, unsigned retries, unsigned timeout_s,
 		       struct vd_reread **rr, size_t *nrr, struct vd_err *err)
 {
@@ -1042,7 +1032,7 @@ int vd_xs_snapshot_all(struct vd_snap *snap, unsigned retries, unsigned timeout_
 	for (f.i = 0; f.i < f.ndoms && !rc; f.i++) {
 		struct retried job = { full_body, NULL, &f, 0, false, NULL, retries };
 
-		job.domid = domid_of(f.doms[f.i], &job.is_dom);
+		job.is_dom = vd_parse_uint_str(f.doms[f.i], ULONG_MAX, &job.domid);
 		if (!job.is_dom)
 			job.label = f.doms[f.i];
 		rc = retried_read(c, &job, &replies, out, rr, nrr);
