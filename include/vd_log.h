@@ -55,6 +55,66 @@ int vd_logparser_line(struct vd_logparser *p, const char *line, size_t len, cons
  * (a write waiting for an error reply, a kernel write waiting to learn its domain). */
 void vd_logparser_flush(struct vd_logparser *p, bool end);
 
+/*
+ * Lines classified ahead of the parser, on other threads (log_bulk.c): most lines of a busy
+ * log only carry a time, and those need not reach it one by one. Not with --stats (every
+ * line counts for its connection then).
+ */
+bool vd_logparser_classifiable(const struct vd_logparser *p);
+/* A classifying thread's own state (time caches, the requests it has seen), for lines
+ * going to p. */
+struct vd_logclassifier;
+struct vd_logclassifier *vd_logclassifier_new(const struct vd_logparser *p);
+void vd_logclassifier_free(struct vd_logclassifier *c);
+enum vd_lpclass {
+	VD_LPC_FULL,	/* give it to vd_logparser_line: a trace line, or a malformed one */
+	VD_LPC_BLANK,	/* an empty line: not even counted */
+	VD_LPC_TIME,	/* a valid request that changes nothing: only its time counts */
+	VD_LPC_RELEASE, /* as TIME, and it ends the wait of a held write (no error follows it) */
+	VD_LPC_PARSED,	/* a valid request that may change something: vd_logparser_parsed */
+	/* a write or mkdir outside a transaction no VIF can use (a VD_REC_TIME record, see
+	 * vd_logparser_only_vifs) by a connection of known domain: vd_logparser_parsed too,
+	 * or one of a run (vd_logskip) */
+	VD_LPC_TIMEWRITE,
+};
+/* Where the parts of a classified access-log line are (offsets in the line), and its time. */
+struct vd_lpparsed {
+	int64_t ms;
+	uint32_t len; /* without a trailing CR or NUL; longer lines are VD_LPC_FULL */
+	uint32_t con, conlen, idlen, op_end, data, datalen;
+	char kind;
+	bool tx, cut;
+};
+/* What line would do to a classifiable parser. */
+enum vd_lpclass vd_logparser_classify(struct vd_logclassifier *c, const char *line, size_t len,
+				      struct vd_lpparsed *out);
+/* A line classified VD_LPC_PARSED, as vd_logparser_line would take it. */
+void vd_logparser_parsed(struct vd_logparser *p, const char *line, const struct vd_lpparsed *in,
+			 const char *file, unsigned long lineno);
+/*
+ * A run of consecutive BLANK, TIME, RELEASE and TIMEWRITE lines, in place of giving them one
+ * by one. Its time writes come as the ones the tracker can tell apart: the first, the last
+ * two that were released (no error followed them) and the one still held at its end; the
+ * others are counted. Their times never go backwards within a run: then the log's warnings
+ * and stall ticks are those of all of them.
+ */
+struct vd_logtw {
+	const char *line; /* with its parts */
+	struct vd_lpparsed parts;
+	unsigned long lineno; /* in the run, from 1 */
+};
+struct vd_logskip {
+	unsigned long counted;	   /* lines that are not blank */
+	int64_t first_ms, last_ms; /* of its timed lines; -1 if none */
+	bool release;		   /* a line in it ends the wait of a write held before it */
+	struct vd_logtw tw[4];
+	size_t ntw;
+	unsigned long collapsed; /* released time writes not in tw[] */
+	bool last_held;		 /* tw[ntw - 1] is still waiting for its next line */
+};
+/* lineno: of the line before the run (tw[].lineno counts from there). */
+void vd_logparser_skip(struct vd_logparser *p, const struct vd_logskip *k, const char *file,
+		       unsigned long lineno);
 struct vd_logcounts {
 	unsigned long lines, malformed, truncated, records, failed;
 	int64_t first_ms, last_ms; /* -1 when no line had a time */
@@ -94,7 +154,11 @@ struct vd_logrun {
 };
 
 /* Reads every file in order through run->parser; then follows the last one if asked.
- * Unreadable files: VD_EXIT_SOURCE with the file name. */
+ * Unreadable files: VD_EXIT_SOURCE with the file name. A file of 8 MB or more still to read
+ * (or a gzip one) has its lines classified on other threads, one per CPU up to 4; the
+ * environment's VIFDIAG_LOG_THREADS=N (0: none) and VIFDIAG_LOG_CHUNK=BYTES (what each reads
+ * at a time, 1 MB by default) apply to every file. Same result either way. A bad value:
+ * VD_EXIT_USAGE. */
 int vd_log_run(struct vd_logrun *run, char *const *files, size_t nfiles, struct vd_err *err);
 
 #endif

@@ -71,6 +71,36 @@ struct rec {
 	bool truncated;
 };
 
+/*
+ * The access log's time caches: the epoch of the last date-and-hour seen, and the last valid
+ * "[YYYYMMDDTHH:MM:SS" with its epoch ms (lines come many to a second: the stamp is parsed
+ * once per second). Zeroed to start.
+ */
+struct vd_logstamps {
+	char key[12];
+	int64_t base;
+	char sec[18];
+	int64_t sec_ms;
+};
+
+/*
+ * A classifying thread's state: its own time caches, and the class of the request prefixes
+ * (connection and operation, columns 24-48 of a line) it parsed, by a hash of their bytes.
+ */
+#define VD_LPC_PREFIX 25
+#define VD_LPC_SLOTS  2048 /* 64 KB: in L2 */
+struct vd_logclassifier {
+	bool only_vifs; /* the parser's: writes no VIF can use are VD_LPC_TIMEWRITE */
+	struct vd_logstamps st;
+	struct {
+		char pfx[VD_LPC_PREFIX];
+		bool used, tx;
+		char kind;
+		/* offsets in the line: all in the prefix, so below 49 */
+		unsigned char con, conlen, idlen, op_end;
+	} slot[VD_LPC_SLOTS];
+};
+
 struct txn { /* an access-log transaction: <conn>.<tid> */
 	struct rec **v;
 	size_t n;
@@ -100,12 +130,9 @@ struct vd_logparser {
 	struct vd_logcounts counts;
 	struct vd_buf path;
 	/* time caches: the epoch of the last date-and-hour seen */
-	char acc_key[12], tr_key[12];
-	int64_t acc_base, tr_base;
-	/* access log: the last valid "[YYYYMMDDTHH:MM:SS" and its epoch ms (lines come many
-	 * to a second: the stamp is parsed once per second) */
-	char acc_sec[18];
-	int64_t acc_sec_ms;
+	char tr_key[12];
+	int64_t tr_base;
+	struct vd_logstamps acc;
 };
 
 #define PEND_MAX_LINES 2000 /* how long a kernel write may wait to learn its domain */
@@ -137,6 +164,11 @@ static inline bool vd_lp_num_at(const char *s, int n, int *out)
 	*out = v;
 	return true;
 }
+/* What an access-log line does, for vd_logparser_classify. */
+enum vd_lpclass vd_lp_access_classify(struct vd_logclassifier *c, const char *line, size_t len,
+				      struct vd_lpparsed *out);
+void vd_lp_access_parsed(struct vd_logparser *p, const char *line, const struct vd_lpparsed *in,
+			 const char *file, unsigned long lineno);
 /* "YYYYMMDD?HH:MM:SS" at s (sep is 'T' or ' '); the hour's epoch is cached by its text. */
 bool vd_lp_parse_stamp(const char *s, char sep, bool local, char key[12], int64_t *base,
 		       int64_t *ms);

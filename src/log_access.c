@@ -263,10 +263,23 @@ struct acc_line {
 	size_t idlen;	 /* connection plus ".tid" */
 	bool tx;
 	char kind;
+	const char *op_end; /* just after the operation's word */
 	const char *data;
 	size_t datalen;
 	bool cut;
 };
+
+/* Was a line of len bytes whose data starts at a->data cut by oxenstored? Then a->datalen
+ * loses the ".." it ends in. */
+static void cut_at(const char *line, size_t len, struct acc_line *a)
+{
+	a->cut = len == ACCESS_CUT && line[len - 1] == '.' && line[len - 2] == '.' &&
+		 a->datalen >= 2;
+	/* cppcheck follows only the path where nothing followed the operation */
+	// cppcheck-suppress knownConditionTrueFalse
+	if (a->cut)
+		a->datalen -= 2;
+}
 
 static bool parse_acc(const char *line, size_t len, struct acc_line *a)
 {
@@ -302,40 +315,175 @@ static bool parse_acc(const char *line, size_t len, struct acc_line *a)
 	n = acc_op(p, (size_t)(e - p), &a->kind);
 	if (!n)
 		return false;
+	a->op_end = p + n;
 	p = skip_spaces(p + n, e);
 	a->data = p;
 	a->datalen = (size_t)(e - p);
-	a->cut = len == ACCESS_CUT && line[len - 1] == '.' && line[len - 2] == '.' &&
-		 a->datalen >= 2;
-	/* cppcheck follows only the path where nothing followed the operation */
-	// cppcheck-suppress knownConditionTrueFalse
-	if (a->cut)
-		a->datalen -= 2;
+	cut_at(line, len, a);
 	return true;
 }
 
 /* The second of a line's "[YYYYMMDDTHH:MM:SS": the same text as the last valid one is the
  * same second, already checked. */
-static bool acc_stamp(struct vd_logparser *p, const char *line, int64_t *ms)
+static bool acc_stamp(struct vd_logstamps *st, const char *line, int64_t *ms)
 {
-	if (memcmp(line, p->acc_sec, sizeof(p->acc_sec)) == 0) {
-		*ms = p->acc_sec_ms;
+	if (memcmp(line, st->sec, sizeof(st->sec)) == 0) {
+		*ms = st->sec_ms;
 		return true;
 	}
-	if (!vd_lp_parse_stamp(line + 1, 'T', false, p->acc_key, &p->acc_base, ms))
+	if (!vd_lp_parse_stamp(line + 1, 'T', false, st->key, &st->base, ms))
 		return false;
-	memcpy(p->acc_sec, line, sizeof(p->acc_sec));
-	p->acc_sec_ms = *ms;
+	memcpy(st->sec, line, sizeof(st->sec));
+	st->sec_ms = *ms;
 	return true;
 }
+
+/* The kind of request parse_acc found, as access_apply treats it without --stats: a kind
+ * '.' returns after its time; a watch, a watch event or a setperms only releases the held
+ * write; the others change something and are given parsed. */
+static enum vd_lpclass class_of(char kind)
+{
+	switch (kind) {
+	case '.':
+		return VD_LPC_TIME;
+	case 'W':
+	case 'E':
+	case 'p':
+		return VD_LPC_RELEASE;
+	default:
+		return VD_LPC_PARSED;
+	}
+}
+
+/* A change (class_of) that is a write no VIF can use, which the tracker takes only for its
+ * time (access_apply makes it a VD_REC_TIME record): one whose record goes straight to the
+ * tracker, so not in a transaction, not to an @-path, and by a connection of known domain. */
+static enum vd_lpclass write_class(const struct vd_logclassifier *c, const struct acc_line *a)
+{
+	const char *sp;
+	size_t plen;
+	unsigned long d;
+
+	if (!c->only_vifs || a->tx || a->cut || (a->kind != 'w' && a->kind != 'm'))
+		return VD_LPC_PARSED;
+	sp = memchr(a->data, ' ', a->datalen);
+	plen = sp ? (size_t)(sp - a->data) : a->datalen;
+	if ((plen && a->data[0] == '@') || vd_log_path_may_matter(a->data, plen))
+		return VD_LPC_PARSED;
+	if (a->con[0] == 'D' && !vd_parse_ulong(a->con + 1, a->conlen - 1, 0xffffffffUL, &d))
+		return VD_LPC_PARSED;
+	return VD_LPC_TIMEWRITE;
+}
+
+static enum vd_lpclass class_with(const struct vd_logclassifier *c, const struct acc_line *a)
+{
+	enum vd_lpclass k = class_of(a->kind);
+
+	return k == VD_LPC_PARSED ? write_class(c, a) : k;
+}
+
+/* The slot of a line's columns 24-48: the connection and the operation, padded (§3.1). */
+static size_t prefix_slot(const char *pfx)
+{
+	uint64_t a, b, c;
+
+	/* the connection's first bytes, the rest of it and the operation's: one multiply */
+	memcpy(&a, pfx + 2, 8);
+	memcpy(&b, pfx + 9, 8);
+	memcpy(&c, pfx + 16, 8);
+	a ^= (b << 29 | b >> 35) ^ (c << 47 | c >> 17) ^ (uint64_t)(unsigned char)pfx[24];
+	return (size_t)((a * 0x9E3779B97F4A7C15ULL) >> 53) & (VD_LPC_SLOTS - 1);
+}
+
+static void to_parsed(const char *line, const struct acc_line *a, struct vd_lpparsed *out)
+{
+	out->con = (uint32_t)(a->con - line);
+	out->conlen = (uint32_t)a->conlen;
+	out->idlen = (uint32_t)a->idlen;
+	out->tx = a->tx;
+	out->kind = a->kind;
+	out->op_end = (uint32_t)(a->op_end - line);
+	out->data = (uint32_t)(a->data - line);
+	out->datalen = (uint32_t)a->datalen;
+	out->cut = a->cut;
+}
+
+static void from_parsed(const char *line, const struct vd_lpparsed *in, struct acc_line *a)
+{
+	a->con = line + in->con;
+	a->conlen = in->conlen;
+	a->idlen = in->idlen;
+	a->tx = in->tx;
+	a->kind = in->kind;
+	a->op_end = line + in->op_end;
+	a->data = line + in->data;
+	a->datalen = in->datalen;
+	a->cut = in->cut;
+}
+
+/*
+ * What parse_acc and the time checks of vd_lp_access_line find. Whether a line is a request
+ * and where its parts are depends only on its bytes from column 24 up to the space after the
+ * operation: when those lie in columns 24-48, as in the padded layout oxenstored writes
+ * (§3.1), a line whose columns 24-48 are those of a line parsed before has its parts. Busy
+ * logs repeat few connections and operations.
+ */
+enum vd_lpclass vd_lp_access_classify(struct vd_logclassifier *c, const char *line, size_t len,
+				      struct vd_lpparsed *out)
+{
+	const size_t end = 24 + VD_LPC_PREFIX; /* one past column 48 */
+	struct acc_line a;
+	size_t slot = 0;
+	int frac;
+
+	if (len < 26 || len > UINT32_MAX || line[23] != ']' || line[9] != 'T' || line[22] != 'Z' ||
+	    line[18] != '.' || !acc_stamp(&c->st, line, &out->ms) ||
+	    !vd_lp_num_at(line + 19, 3, &frac))
+		return VD_LPC_FULL;
+	out->ms += frac;
+	out->len = (uint32_t)len;
+	if (len >= end) {
+		slot = prefix_slot(line + 24);
+		if (c->slot[slot].used &&
+		    memcmp(c->slot[slot].pfx, line + 24, VD_LPC_PREFIX) == 0) {
+			const char *e = line + len;
+
+			a.con = line + c->slot[slot].con;
+			a.conlen = c->slot[slot].conlen;
+			a.idlen = c->slot[slot].idlen;
+			a.tx = c->slot[slot].tx;
+			a.kind = c->slot[slot].kind;
+			a.op_end = line + c->slot[slot].op_end;
+			a.data = skip_spaces(a.op_end, e);
+			a.datalen = (size_t)(e - a.data);
+			cut_at(line, len, &a);
+			to_parsed(line, &a, out);
+			return class_with(c, &a);
+		}
+	}
+	if (!parse_acc(line, len, &a))
+		return VD_LPC_FULL;
+	to_parsed(line, &a, out);
+	if (len >= end && a.op_end < line + end) {
+		memcpy(c->slot[slot].pfx, line + 24, VD_LPC_PREFIX);
+		c->slot[slot].used = true;
+		c->slot[slot].tx = a.tx;
+		c->slot[slot].kind = a.kind;
+		c->slot[slot].con = (unsigned char)(a.con - line);
+		c->slot[slot].conlen = (unsigned char)a.conlen;
+		c->slot[slot].idlen = (unsigned char)a.idlen;
+		c->slot[slot].op_end = (unsigned char)(a.op_end - line);
+	}
+	return class_with(c, &a);
+}
+
+static int access_apply(struct vd_logparser *p, const struct acc_line *ap, int64_t ms,
+			const char *file, unsigned long lineno);
 
 int vd_lp_access_line(struct vd_logparser *p, const char *line, size_t len, const char *file,
 		      unsigned long lineno)
 {
 	struct acc_line a;
-	struct rec *r;
-	struct conn *c;
-	const char *sp;
 	int64_t ms = -1;
 	int frac;
 
@@ -348,9 +496,29 @@ int vd_lp_access_line(struct vd_logparser *p, const char *line, size_t len, cons
 			"an access log line: [YYYYMMDDTHH:MM:SS.mmmZ] CONNECTION OPERATION DATA");
 	}
 	/* every line's time counts: a stall is proven by the log going on without a change */
-	if (!acc_stamp(p, line, &ms) || !vd_lp_num_at(line + 19, 3, &frac))
+	if (!acc_stamp(&p->acc, line, &ms) || !vd_lp_num_at(line + 19, 3, &frac))
 		return vd_lp_bad(p, file, lineno, "a UTC time [YYYYMMDDTHH:MM:SS.mmmZ]");
-	ms += frac;
+	return access_apply(p, &a, ms + frac, file, lineno);
+}
+
+void vd_lp_access_parsed(struct vd_logparser *p, const char *line, const struct vd_lpparsed *in,
+			 const char *file, unsigned long lineno)
+{
+	struct acc_line a;
+
+	from_parsed(line, in, &a);
+	access_apply(p, &a, in->ms, file, lineno);
+}
+
+/* What a valid line at time ms does. */
+static int access_apply(struct vd_logparser *p, const struct acc_line *ap, int64_t ms,
+			const char *file, unsigned long lineno)
+{
+	struct acc_line a = *ap;
+	struct rec *r;
+	struct conn *c;
+	const char *sp;
+
 	vd_lp_saw_time(p, ms);
 	if (a.kind == '.' && !p->want_stats)
 		return 1;

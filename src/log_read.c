@@ -16,10 +16,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "vd_logbulk.h"
 #include "vd_util.h"
 
-#define CHUNK  (1u << 17) /* 128 KB: stays in L2 between read() and the parser */
-#define WINDOW 4096	  /* bytes remembered to recognise a copy made by copytruncate */
+#define CHUNK		 (1u << 17) /* 128 KB: stays in L2 between read() and the parser */
+#define BULK_CHUNK	 (1u << 20) /* 1 MB a worker: few lock rounds, and cache-sized */
+#define BULK_MIN	 (8u << 20) /* a file shorter than this is read in this thread */
+#define BULK_MAX_THREADS 4	    /* the parser keeps up with about that many */
+#define WINDOW		 4096	    /* bytes remembered to recognise a copy made by copytruncate */
 
 struct reader {
 	const char *name;
@@ -122,23 +126,34 @@ static const char *gz_why(gzFile gz)
 	}
 }
 
+/* Up to n bytes of the file into buf, remembered and counted. */
+static ssize_t reader_read(struct reader *rd, char *buf, size_t n, struct vd_err *err)
+{
+	ssize_t got;
+
+	if (n > (1u << 30))
+		n = 1u << 30; /* gzread takes an unsigned */
+	do {
+		got = rd->gz ? gzread(rd->gz, buf, (unsigned)n) : read(rd->fd, buf, n);
+	} while (got < 0 && !rd->gz && errno == EINTR);
+	if (got < 0) {
+		vd_err_set(err, VD_EXIT_SOURCE, "%s: %s", rd->name,
+			   rd->gz ? gz_why(rd->gz) : strerror(errno));
+		return -1;
+	}
+	remember(rd, buf, (size_t)got);
+	rd->consumed += (unsigned long long)got;
+	return got;
+}
+
 static ssize_t reader_fill(struct reader *rd, struct vd_err *err)
 {
 	ssize_t n;
 
 	reader_room(rd);
-	do {
-		n = rd->gz ? gzread(rd->gz, rd->buf + rd->end, (unsigned)(rd->cap - rd->end))
-			   : read(rd->fd, rd->buf + rd->end, rd->cap - rd->end);
-	} while (n < 0 && !rd->gz && errno == EINTR);
-	if (n < 0) {
-		vd_err_set(err, VD_EXIT_SOURCE, "%s: %s", rd->name,
-			   rd->gz ? gz_why(rd->gz) : strerror(errno));
-		return -1;
-	}
-	remember(rd, rd->buf + rd->end, (size_t)n);
-	rd->end += (size_t)n;
-	rd->consumed += (unsigned long long)n;
+	n = reader_read(rd, rd->buf + rd->end, rd->cap - rd->end, err);
+	if (n > 0)
+		rd->end += (size_t)n;
 	return n;
 }
 
@@ -158,10 +173,123 @@ static void reader_lines(struct reader *rd, struct vd_logparser *p, bool last)
 	rd->beg = (size_t)(s - rd->buf);
 }
 
-static int read_all(struct reader *rd, struct vd_logrun *run, bool last, struct vd_err *err)
+struct bulk_arg {
+	struct reader *rd;
+	struct vd_err *err;
+};
+
+static ssize_t bulk_read(void *arg, char *buf, size_t n)
 {
+	struct bulk_arg *a = arg;
+
+	return reader_read(a->rd, buf, n, a->err);
+}
+
+/* How files are read: classifying threads (0: none), the bytes each reads at a time. */
+struct bulk_conf {
+	bool set; /* by the environment: for every file */
+	unsigned threads;
+	size_t chunk;
+};
+
+static int env_number(const char *name, unsigned long min, unsigned long max, unsigned long *out,
+		      bool *set, struct vd_err *err)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v)
+		return 0;
+	if (!vd_parse_ulong(v, strlen(v), max, out) || *out < min) {
+		vd_err_set(err, VD_EXIT_USAGE, "%s: expected a number from %lu to %lu, got '%s'",
+			   name, min, max, v);
+		return -1;
+	}
+	*set = true;
+	return 0;
+}
+
+static int bulk_conf(struct bulk_conf *c, struct vd_err *err)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long t = 0, ch = BULK_CHUNK;
+	bool tset = false;
+
+	memset(c, 0, sizeof(*c));
+	if (env_number("VIFDIAG_LOG_THREADS", 0, 64, &t, &tset, err) < 0 ||
+	    env_number("VIFDIAG_LOG_CHUNK", 1, 1ul << 30, &ch, &c->set, err) < 0)
+		return -1;
+	c->set |= tset;
+	c->chunk = ch;
+	if (tset)
+		c->threads = (unsigned)t;
+	else /* one core: a thread of its own would only add the hand-over */
+		c->threads = ncpu < 2		       ? 0
+			     : ncpu > BULK_MAX_THREADS ? BULK_MAX_THREADS
+						       : (unsigned)ncpu;
+	return 0;
+}
+
+/* Classifying threads for this file: 0 for none. */
+static unsigned bulk_threads(const struct reader *rd, const struct bulk_conf *c)
+{
+	struct stat st;
+
+	if (!c->threads || c->set || rd->gz)
+		return c->threads; /* decompressing in other threads is worth it at any size */
+	if (fstat(rd->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size < rd->consumed + BULK_MIN)
+		return 0;
+	return c->threads;
+}
+
+/* The rest of the file on other threads; the unterminated last line is left in rd->buf. */
+static int read_bulk(struct reader *rd, struct vd_logrun *run, unsigned threads, size_t chunk,
+		     struct vd_err *err)
+{
+	struct bulk_arg a = { rd, err };
+	struct vd_logbulk cfg = {
+		.parser = run->parser,
+		.name = rd->name,
+		.read = bulk_read,
+		.arg = &a,
+		.head = rd->buf + rd->beg,
+		.headlen = rd->end - rd->beg,
+		.threads = threads,
+		.chunk = chunk,
+		.stop = run->stop,
+	};
+	char *tail;
+	size_t len;
+	int rc = vd_log_bulk(&cfg, &rd->lineno, &tail, &len);
+
+	if (rc != 0)
+		return rc;
+	rd->beg = rd->end = 0;
+	if (rd->cap < len) {
+		rd->cap = len;
+		rd->buf = vd_realloc(rd->buf, rd->cap + 1);
+	}
+	if (len)
+		memcpy(rd->buf, tail, len);
+	rd->end = len;
+	free(tail);
+	return 0;
+}
+
+static int read_all(struct reader *rd, struct vd_logrun *run, const struct bulk_conf *bc, bool last,
+		    struct vd_err *err)
+{
+	unsigned threads = bc ? bulk_threads(rd, bc) : 0;
 	ssize_t n;
 
+	if (threads) {
+		int rc = read_bulk(rd, run, threads, bc->chunk, err);
+
+		if (rc < 0)
+			return -1;
+		if (run->stop && *run->stop)
+			return 0;
+	}
 	while ((n = reader_fill(rd, err)) > 0) {
 		reader_lines(rd, run->parser, false);
 		if (run->stop && *run->stop)
@@ -283,7 +411,7 @@ static int follow_switch(struct reader *rd, struct vd_logrun *run, struct follow
 	if (next.fd < 0 || fstat(next.fd, &ns) != 0)
 		ns = *st;
 	/* renamed away: what the writer put in the old file before reopening comes first */
-	if (read_all(rd, run, true, err) < 0)
+	if (read_all(rd, run, NULL, true, err) < 0)
 		rc = -1;
 	seen_add(f->seen, rd);
 	reader_close(rd);
@@ -300,7 +428,7 @@ static int follow_switch(struct reader *rd, struct vd_logrun *run, struct follow
 		rd->name = name;
 		if (!rd->gz && done && lseek(rd->fd, (off_t)done, SEEK_SET) == (off_t)done)
 			rd->consumed = done;
-		rc = read_all(rd, run, true, err);
+		rc = read_all(rd, run, NULL, true, err);
 		seen_add(f->seen, rd);
 		reader_close(rd);
 	}
@@ -408,9 +536,12 @@ static int follow_last(struct reader *rd, struct vd_logrun *run, struct seen *se
 int vd_log_run(struct vd_logrun *run, char *const *files, size_t nfiles, struct vd_err *err)
 {
 	struct seen seen = { 0 };
+	struct bulk_conf bc;
 	struct reader rd;
 	int rc = 0;
 
+	if (bulk_conf(&bc, err) < 0)
+		return -1;
 	for (size_t i = 0; i < nfiles && rc == 0; i++) {
 		bool live = run->follow && i + 1 == nfiles;
 
@@ -420,7 +551,7 @@ int vd_log_run(struct vd_logrun *run, char *const *files, size_t nfiles, struct 
 			free(seen.v);
 			return -1;
 		}
-		rc = read_all(&rd, run, !live, err);
+		rc = read_all(&rd, run, &bc, !live, err);
 		if (rc == 0 && live)
 			rc = follow_last(&rd, run, &seen, err);
 		else

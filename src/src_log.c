@@ -485,17 +485,81 @@ void vd_logparser_free(struct vd_logparser *p)
 	free(p);
 }
 
-int vd_logparser_line(struct vd_logparser *p, const char *line, size_t len, const char *file,
-		      unsigned long lineno)
+static size_t trimmed(const char *line, size_t len)
 {
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\0'))
 		len--;
+	return len;
+}
+
+int vd_logparser_line(struct vd_logparser *p, const char *line, size_t len, const char *file,
+		      unsigned long lineno)
+{
+	len = trimmed(line, len);
 	if (len == 0)
 		return 0;
 	p->counts.lines++;
 	if (line[0] == '[')
 		return vd_lp_access_line(p, line, len, file, lineno);
 	return vd_lp_trace_line(p, line, len, file, lineno);
+}
+
+bool vd_logparser_classifiable(const struct vd_logparser *p)
+{
+	return !p->want_stats;
+}
+
+/* Trace lines always go to the parser: a request and its reply are paired there. */
+enum vd_lpclass vd_logparser_classify(struct vd_logclassifier *c, const char *line, size_t len,
+				      struct vd_lpparsed *out)
+{
+	len = trimmed(line, len);
+	if (len == 0)
+		return VD_LPC_BLANK;
+	if (line[0] == '[')
+		return vd_lp_access_classify(c, line, len, out);
+	return VD_LPC_FULL;
+}
+
+void vd_logparser_parsed(struct vd_logparser *p, const char *line, const struct vd_lpparsed *in,
+			 const char *file, unsigned long lineno)
+{
+	p->counts.lines++;
+	vd_lp_access_parsed(p, line, in, file, lineno);
+}
+
+struct vd_logclassifier *vd_logclassifier_new(const struct vd_logparser *p)
+{
+	struct vd_logclassifier *c = vd_calloc(1, sizeof(*c));
+
+	c->only_vifs = p->only_vifs;
+	return c;
+}
+
+void vd_logclassifier_free(struct vd_logclassifier *c)
+{
+	free(c);
+}
+
+/*
+ * The time writes of the run as the lines that had them: each releases the one before (the
+ * first, what was held before the run). The last released one is released by a later line
+ * of the run unless it is still held.
+ */
+void vd_logparser_skip(struct vd_logparser *p, const struct vd_logskip *k, const char *file,
+		       unsigned long lineno)
+{
+	p->counts.lines += k->counted;
+	if (k->first_ms >= 0)
+		vd_lp_saw_time(p, k->first_ms);
+	for (size_t i = 0; i < k->ntw; i++)
+		vd_lp_access_parsed(p, k->tw[i].line, &k->tw[i].parts, file,
+				    lineno + k->tw[i].lineno);
+	p->counts.records += k->collapsed;
+	if (k->release && !(k->ntw && k->last_held))
+		vd_lp_release_held(p);
+	if (k->first_ms >= 0)
+		vd_lp_saw_time(p, k->last_ms);
 }
 
 void vd_logparser_only_vifs(struct vd_logparser *p, bool on)

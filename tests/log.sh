@@ -337,4 +337,34 @@ timeout 10 "$BIN" log --from x "$L/bringup.access.log" >"$T/o" 2>"$T/e"
 timeout 10 "$BIN" log "$L/bringup.access.log" >/dev/full 2>"$T/e"
 [ $? = 4 ] && ok "unwritable output: exit 4" || nok "unwritable output"
 
+# --- lines classified on other threads (src/log_bulk.c): the same output, to the byte, as
+# one thread, whatever the threads and chunk sizes (1 byte: every line across a boundary),
+# on the fixtures and on a generated log that walks every path (tests/tools/gen-access-log.py)
+python3 tests/tools/gen-access-log.py 7 20000 >"$T/gen.log"
+python3 tests/tools/gen-access-log.py 8 3000 | gzip >"$T/gen.log.gz"
+for f in "$L"/* "$T/gen.log" "$T/gen.log.gz"; do
+	for opt in "" "--json" "--stats" "--stall initwait=1 --stall connect=2 --stall hotplug=2 --stall close=1"; do
+		# shellcheck disable=SC2086
+		VIFDIAG_LOG_THREADS=0 timeout 60 "$BIN" log $opt "$f" >"$T/one" 2>&1
+		echo "exit $?" >>"$T/one"
+		same_all=1
+		for cfg in "1 1" "2 100" "3 4096" "4 65536"; do
+			set -- $cfg
+			# shellcheck disable=SC2086
+			VIFDIAG_LOG_THREADS=$1 VIFDIAG_LOG_CHUNK=$2 timeout 60 "$BIN" log $opt "$f" >"$T/many" 2>&1
+			echo "exit $?" >>"$T/many"
+			if ! cmp -s "$T/one" "$T/many"; then
+				same_all=0
+				nok "threads: $(basename "$f") ${opt:-text}: $1 threads, chunk $2 differ from one"
+				diff "$T/one" "$T/many" | head -5 | sed 's/^/# /'
+			fi
+		done
+		[ $same_all = 1 ] && ok "threads: $(basename "$f") ${opt:-text}: same as one thread"
+	done
+done
+VIFDIAG_LOG_THREADS=x timeout 10 "$BIN" log "$L/bringup.access.log" >"$T/o" 2>"$T/e"
+rc=$?
+[ $rc = 2 ] && grep -q "VIFDIAG_LOG_THREADS: expected a number from 0 to 64, got 'x'" "$T/e" &&
+	ok "VIFDIAG_LOG_THREADS=x: usage error naming it" || { nok "VIFDIAG_LOG_THREADS=x: exit $rc"; sed 's/^/# /' "$T/e"; }
+
 [ ! -e "$T/failed" ]
