@@ -126,7 +126,7 @@ demo: deps
 # Not part of check: scripts/bench.sh, results in bench/results.md (needs ~1.4 GB free in
 # TMPDIR; its files are deleted afterwards).
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(XSD_BIN)
 	@scripts/bench.sh $(BUILD)
 
 install: $(BIN)
