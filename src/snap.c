@@ -42,7 +42,11 @@ struct index {
 	uint32_t *order; /* node numbers in path order */
 	size_t n;
 	bool valid;
-	struct strlist implied; /* names of children only implied by deeper nodes */
+	/* every node but "/" (implied ones too) by parent, then name: children without
+	 * walking subtrees (built when first asked for, after the order) */
+	uint32_t *kids;
+	size_t nkids;
+	bool kids_valid;
 };
 
 struct vd_snap {
@@ -193,7 +197,7 @@ void vd_snap_free(struct vd_snap *s)
 	}
 	free(s->hash);
 	free(s->idx->order);
-	strlist_free(&s->idx->implied);
+	free(s->idx->kids);
 	free(s->idx);
 	strlist_free(&s->warnings);
 	strlist_free(&s->vanished);
@@ -513,6 +517,37 @@ static const struct index *index_of(const struct vd_snap *s)
 	sort_snap = s;
 	qsort(ix->order, ix->n, sizeof(*ix->order), order_cmp);
 	ix->valid = true;
+	ix->kids_valid = false;
+	return ix;
+}
+
+/* by parent, then by name (siblings differ in their names only: path order among them) */
+static int kid_cmp(const void *pa, const void *pb)
+{
+	const struct vd_node *a = node(sort_snap, *(const uint32_t *)pa);
+	const struct vd_node *b = node(sort_snap, *(const uint32_t *)pb);
+	uint32_t x = parent_of(a), y = parent_of(b);
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return path_cmp(a->name, b->name);
+}
+
+static const struct index *kids_of(const struct vd_snap *s)
+{
+	struct index *ix = s->idx;
+
+	index_of(s);
+	if (ix->kids_valid)
+		return ix;
+	ix->kids = vd_realloc(ix->kids, (s->n ? s->n : 1) * sizeof(*ix->kids));
+	ix->nkids = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (parent_of(node(s, i)) || strcmp(node(s, i)->name, "/") != 0)
+			ix->kids[ix->nkids++] = (uint32_t)i;
+	sort_snap = s;
+	qsort(ix->kids, ix->nkids, sizeof(*ix->kids), kid_cmp);
+	ix->kids_valid = true;
 	return ix;
 }
 
@@ -564,38 +599,30 @@ void vd_snap_subtree(const struct vd_snap *s, const char *path, size_t *lo, size
 
 size_t vd_snap_children(const struct vd_snap *s, const char *path, const char ***names)
 {
-	const struct index *ix = index_of(s);
-	size_t lo, hi, n = 0, dlen = strlen(path);
+	const struct index *ix = kids_of(s);
+	bool root = strcmp(path, "/") == 0;
+	uint32_t par = root ? 0 : find(s, path, strlen(path));
+	size_t lo = 0, hi = ix->nkids, n = 0;
 	const char **out;
-	const char *last = NULL;
-	size_t lastlen = 0;
-	struct vd_buf b;
 
-	vd_buf_init(&b);
-	vd_snap_subtree(s, path, &lo, &hi);
-	out = vd_malloc((hi - lo + 1) * sizeof(*out));
-	for (size_t i = lo; i < hi; i++) {
-		const struct vd_node *nd = node(s, ix->order[i]);
-		const char *p = vd_snap_path(s, nd, &b);
-		size_t off = below(p, path, dlen), clen;
-
-		if (!off)
-			continue;
-		clen = strcspn(p + off, "/");
-		if (last && clen == lastlen && memcmp(last, p + off, clen) == 0)
-			continue;
-		/* A listed child sorts before its subtree: its name ends its path (a top-level
-		 * node's name is its path); a child only implied by deeper nodes needs a string
-		 * of its own. */
-		if (p[off + clen] == '\0') {
-			out[n++] = last = nd->name + off - (b.len - strlen(nd->name));
-		} else {
-			strlist_add(&s->idx->implied, vd_strndup(p + off, clen));
-			out[n++] = last = s->idx->implied.v[s->idx->implied.n - 1];
-		}
-		lastlen = clen;
+	if (!root && !par) {
+		*names = vd_malloc(sizeof(**names));
+		return 0;
 	}
-	vd_buf_free(&b);
+	while (lo < hi) { /* the first child of par */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (parent_of(node(s, ix->kids[mid])) < par)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < ix->nkids && parent_of(node(s, ix->kids[hi])) == par;)
+		hi++;
+	out = vd_malloc((hi - lo + 1) * sizeof(*out));
+	/* a top-level node's name is its path: the child of "/" is what follows the '/' */
+	for (size_t i = lo; i < hi; i++)
+		out[n++] = node(s, ix->kids[i])->name + (root ? 1 : 0);
 	*names = out;
 	return n;
 }

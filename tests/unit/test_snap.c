@@ -196,6 +196,12 @@ static void test_children_root(void **state)
 	check_children(s, "/", "libxl local tool vm");
 	check_children(s, "/local", "domain");
 	check_children(s, "/local/domain", "0");
+	/* "/" listed as a node of its own is not its own child; children seen after more puts */
+	vd_snap_put(s, "/", "", 0);
+	vd_snap_put(s, "/a", "", 0);
+	vd_snap_put(s, "/local/domain/7/x", "", 0);
+	check_children(s, "/", "a libxl local tool vm");
+	check_children(s, "/local/domain", "0 7");
 	vd_snap_free(s);
 }
 
