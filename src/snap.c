@@ -469,14 +469,8 @@ static int path_cmp(const char *a, const char *b)
 /* qsort has no argument pointer; per thread: top's watch thread sorts its own snapshots */
 static _Thread_local const struct vd_snap *sort_snap;
 
-static size_t depth_of(const struct vd_snap *s, uint32_t i)
-{
-	size_t d = 0;
-
-	for (uint32_t p; (p = parent_of(node(s, i))) != 0; i = p - 1)
-		d++;
-	return d;
-}
+/* every node's depth while the order is sorted (a parent's number is below its child's) */
+static _Thread_local const uint32_t *sort_depth;
 
 /*
  * Path order without building paths: an ancestor sorts first, else the two differ first
@@ -486,7 +480,7 @@ static int order_cmp(const void *pa, const void *pb)
 {
 	const struct vd_snap *s = sort_snap;
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb, x = a, y = b;
-	size_t da = depth_of(s, a), db = depth_of(s, b);
+	size_t da = sort_depth[a], db = sort_depth[b];
 
 	for (; da > db; da--)
 		x = parent_of(node(s, x)) - 1;
@@ -506,16 +500,25 @@ static int order_cmp(const void *pa, const void *pb)
 static const struct index *index_of(const struct vd_snap *s)
 {
 	struct index *ix = s->idx;
+	uint32_t *depth;
 
 	if (ix->valid)
 		return ix;
 	ix->order = vd_realloc(ix->order, (s->nreal ? s->nreal : 1) * sizeof(*ix->order));
 	ix->n = 0;
-	for (size_t i = 0; i < s->n; i++)
+	depth = vd_malloc((s->n ? s->n : 1) * sizeof(*depth));
+	for (size_t i = 0; i < s->n; i++) {
+		uint32_t p = parent_of(node(s, i));
+
+		depth[i] = p ? depth[p - 1] + 1 : 0;
 		if (!(node(s, i)->flags & NODE_IMPLIED))
 			ix->order[ix->n++] = (uint32_t)i;
+	}
 	sort_snap = s;
+	sort_depth = depth;
 	qsort(ix->order, ix->n, sizeof(*ix->order), order_cmp);
+	sort_depth = NULL;
+	free(depth);
 	ix->valid = true;
 	ix->kids_valid = false;
 	return ix;

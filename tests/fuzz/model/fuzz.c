@@ -28,19 +28,25 @@ static const char *const prefixes[10] = {
 /* The canonical form vd_snap_put wants, or false. */
 static bool canon(struct vd_buf *b, const char *p, size_t n)
 {
+	size_t w = 0;
+
 	vd_buf_reset(b);
 	if (n >= 2 && p[0] == '@' && p[1] >= '0' && p[1] <= '9') {
 		vd_buf_adds(b, prefixes[p[1] - '0']);
 		p += 2;
 		n -= 2;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\0')
-			return false;
-		if (p[i] == '/' && b->len && b->data[b->len - 1] == '/')
-			continue;
-		vd_buf_addc(b, p[i]);
-	}
+	if (memchr(p, '\0', n))
+		return false;
+	vd_buf_add(b, p, n);
+	if (!b->len)
+		return false;
+	/* "//" to "/" in place: a call per byte was a tenth of this target's time */
+	for (size_t r = 0; r < b->len; r++)
+		if (b->data[r] != '/' || !w || b->data[w - 1] != '/')
+			b->data[w++] = b->data[r];
+	b->len = w;
+	b->data[w] = '\0';
 	while (b->len > 1 && b->data[b->len - 1] == '/')
 		b->data[--b->len] = '\0';
 	return b->len > 1 && b->data[0] == '/';
