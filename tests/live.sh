@@ -520,7 +520,7 @@ if start_server "$R/tree.txt"; then
 		.seconds >= 2 and .rings_note == null and
 		([.queues[] | .ring | [.state, .tx.rsp_prod, .tx.req_prod, .rx.rsp_prod, .rx.req_cons, .slots]] ==
 		 [["ok", 1296, 1296, 3000, 3000, 4296], ["ok", 20, 20, 30, 30, 50]]) and
-		(.seconds as $s | [.queues[].ring | (.per_sec * $s - .slots) | fabs <= 0.05 * $s + 0.0005 * .per_sec + 0.001] == [true, true]) and
+		(.seconds as $s | [.queues[].ring | ((.per_sec * $s - .slots) | fabs) <= 0.05 * $s + 0.0005 * .per_sec + 0.001] == [true, true]) and
 		(.queues[0].ring | (.tx.per_sec + .rx.per_sec - .per_sec | fabs) < 0.2 and .share == 0.988)) and
 		(.vifs[1].load | .rings == "window" and ([.queues[].ring.state] == ["vanished"]) and
 		 .queues[0].ring.per_sec == null)' "$T/rs1" >/dev/null; then
