@@ -43,7 +43,7 @@ struct index {
 	size_t n;
 	bool valid;
 	/* every node but "/" (implied ones too) by parent, then name: children without
-	 * walking subtrees (built when first asked for, after the order) */
+	 * walking subtrees, and without sorting the path order (built when first asked for) */
 	uint32_t *kids;
 	size_t nkids;
 	bool kids_valid;
@@ -388,6 +388,7 @@ struct vd_node *vd_snap_put(struct vd_snap *s, const char *path, const char *val
 		nd->len = (uint32_t)len;
 		s->nreal++;
 		s->idx->valid = false;
+		s->idx->kids_valid = false;
 	} else {
 		/* in place when it fits; else the old bytes stay unused in the arena (a
 		 * source replaces a value at most once or twice per node) */
@@ -520,7 +521,6 @@ static const struct index *index_of(const struct vd_snap *s)
 	sort_depth = NULL;
 	free(depth);
 	ix->valid = true;
-	ix->kids_valid = false;
 	return ix;
 }
 
@@ -540,7 +540,6 @@ static const struct index *kids_of(const struct vd_snap *s)
 {
 	struct index *ix = s->idx;
 
-	index_of(s);
 	if (ix->kids_valid)
 		return ix;
 	ix->kids = vd_realloc(ix->kids, (s->n ? s->n : 1) * sizeof(*ix->kids));
