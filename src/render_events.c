@@ -570,8 +570,11 @@ static void text_stats(struct vd_evout *out, const struct vd_connstat *c, size_t
 	vd_buf_init(&b);
 	for (size_t i = 0; i < n; i++)
 		total += c[i].watch_events;
-	fprintf(f, "%lu lines, %lu malformed; %zu connections, %lu watch events\n", counts->lines,
-		counts->malformed, n, total);
+	fprintf(f,
+		"%lu lines, %lu malformed, %lu cut short; %lu store changes, %lu refused; %zu "
+		"connections, %lu watch events\n",
+		counts->lines, counts->malformed, counts->truncated, counts->records,
+		counts->failed, n, total);
 	fprintf(f, "%-18s %-7s %12s %8s %7s  %s\n", "CONNECTION", "KIND", "WATCH-EVENTS", "WRITES",
 		"WATCHES", "WATCHED (first)");
 	for (size_t i = 0; i < n; i++) {
@@ -796,6 +799,9 @@ static void json_stats(struct vd_evout *out, const struct vd_connstat *c, size_t
 	vd_json_obj_begin(j);
 	vd_json_kuint(j, "lines", counts->lines);
 	vd_json_kuint(j, "malformed", counts->malformed);
+	vd_json_kuint(j, "truncated", counts->truncated);
+	vd_json_kuint(j, "changes", counts->records);
+	vd_json_kuint(j, "refused", counts->failed);
 	k_time(j, "first", counts->first_ms);
 	k_time(j, "last", counts->last_ms);
 	vd_json_key(j, "connections");

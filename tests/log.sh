@@ -191,16 +191,18 @@ awk 'BEGIN {
 timeout 30 "$BIN" log --stats "$d/xenstored-access.log" >"$T/o" 2>"$T/e"
 rc=$?
 if [ $rc = 0 ] && sed -n 3p "$T/o" | grep -q '^A41248 .* 3000 .*/local/domain/0/backend' &&
+	sed -n 1p "$T/o" | grep -qx '6301 lines, 0 malformed, 0 cut short; 3000 store changes, 0 refused; 9 connections, 3300 watch events' &&
 	grep -q 'A41248 received 90% of all watch events; it watches /local/domain/0/backend' "$T/o"; then
 	ok "--stats ranks the flooded watcher first and names its broad watch"
 else nok "--stats: exit $rc"; sed 's/^/# /' "$T/o" "$T/e" | head; fi
 timeout 30 "$BIN" log --stats --json "$d/xenstored-access.log" >"$T/o"
-if jq -e '.lines == 6301 and .connections[0].connection == "A41248" and .connections[0].watch_events == 3000 and
+if jq -e '.lines == 6301 and .changes == 3000 and .refused == 0 and .truncated == 0 and .connections[0].connection == "A41248" and .connections[0].watch_events == 3000 and
 	.connections[1].connection == "D0" and .connections[1].kind == "kernel"' "$T/o" >/dev/null; then
 	ok "--stats --json"
 else nok "--stats --json"; head -c 600 "$T/o" | sed 's/^/# /'; fi
 timeout 30 "$BIN" log --stats "$L/bringup-4.19.trace" >"$T/o"
-if grep -q '^0x55d5c8e8a2b0 *kernel' "$T/o"; then ok "--stats on a trace: connections by pointer, kernel ones recognised"
+if grep -q '^0x55d5c8e8a2b0 *kernel' "$T/o" && grep -q '; 20 store changes, 1 refused;' "$T/o"; then
+	ok "--stats on a trace: connections by pointer, kernel ones recognised, changes and refused requests counted"
 else nok "--stats on a trace"; sed 's/^/# /' "$T/o"; fi
 
 # C xenstored reuses a freed connection's address: another client, its own row
