@@ -99,6 +99,8 @@ void vd_render_line(FILE *out, const char *s);				   /* one escaped line */
 const char *vd_vif_netdev(const struct vd_vif *v, char *buf, size_t len);
 /* -1 when absent or unreadable, LONG_MAX when not a number, else the state */
 long vd_end_state(const struct vd_end *e);
+/* What an event's pair of states means (vd_xb_pair_meaning), in both event formats. */
+const char *vd_ev_pair_meaning(const struct vd_event *ev);
 
 /* vifdiag dump: a progress line on stderr (NULL clears it), and what was written. */
 void vd_render_progress(const struct vd_opts *o, const char *step);
