@@ -18,7 +18,7 @@
 #include "vd_xl.h"
 
 /* A node the model holds must be the snapshot's own node for that path. */
-static inline void fuzz_node_in(const struct vd_snap *s, const struct vd_node *n)
+static inline FUZZ_CHECKER void fuzz_node_in(const struct vd_snap *s, const struct vd_node *n)
 {
 	if (n) {
 		char *path = vd_snap_path_dup(s, n);
@@ -28,7 +28,7 @@ static inline void fuzz_node_in(const struct vd_snap *s, const struct vd_node *n
 	}
 }
 
-static inline bool fuzz_dir_in(const struct vd_snap *s, const char *path)
+static inline FUZZ_CHECKER bool fuzz_dir_in(const struct vd_snap *s, const char *path)
 {
 	size_t lo, hi;
 
@@ -38,13 +38,13 @@ static inline bool fuzz_dir_in(const struct vd_snap *s, const char *path)
 	return hi > lo;
 }
 
-static inline void fuzz_num_in(const struct vd_snap *s, const struct vd_num *n)
+static inline FUZZ_CHECKER void fuzz_num_in(const struct vd_snap *s, const struct vd_num *n)
 {
 	fuzz_node_in(s, n->node);
 	FUZZ_ASSERT(!n->ok || n->node);
 }
 
-static inline void fuzz_end_in(const struct vd_snap *s, const struct vd_end *e)
+static inline FUZZ_CHECKER void fuzz_end_in(const struct vd_snap *s, const struct vd_end *e)
 {
 	if (e->present)
 		FUZZ_ASSERT(e->path && e->path[0] == '/' && fuzz_dir_in(s, e->path));
@@ -54,7 +54,7 @@ static inline void fuzz_end_in(const struct vd_snap *s, const struct vd_end *e)
 	fuzz_node_in(s, e->error);
 }
 
-static inline void fuzz_model_in(const struct vd_snap *s, const struct vd_host *h)
+static inline FUZZ_CHECKER void fuzz_model_in(const struct vd_snap *s, const struct vd_host *h)
 {
 	for (size_t i = 0; i < h->ndoms; i++)
 		fuzz_node_in(s, h->doms[i].name);

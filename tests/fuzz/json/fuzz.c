@@ -14,7 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A sequence of documents, each ending its line when compact. */
-static bool seq_valid(const char *s, size_t n)
+static FUZZ_CHECKER bool seq_valid(const char *s, size_t n)
 {
 	struct jv v = { s, n, 0, 0 };
 
