@@ -44,11 +44,18 @@ int vd_json_finish(struct vd_json *j)
 
 static void newline_indent(struct vd_json *j)
 {
+	/* a run of spaces per write, not two per level: a deep document was all fputs calls */
+	static const char spaces[] =
+		"                                                                ";
+	size_t n = 2 * j->depth;
+
 	if (!j->pretty)
 		return;
 	putc('\n', j->out);
-	for (size_t i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
+	for (size_t k; n; n -= k) {
+		k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		fwrite(spaces, 1, k, j->out);
+	}
 }
 
 /* Separator before a member of the innermost container. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vd_json.h"
+#include "vd_util.h"
 
 /* A writer on a memory stream; done() checks vd_json_finish and the exact output. */
 struct cap {
@@ -180,6 +181,29 @@ static void test_nesting_pretty(void **state)
 	     "  \"none\": null,\n"
 	     "  \"raw\": \"a\\u0000b\"\n"
 	     "}\n");
+}
+
+/* Past the 64 spaces the indentation is written from at once: 2 per level still. */
+static void test_deep_indent(void **state)
+{
+	struct cap c;
+	struct vd_json *j = start(&c, true);
+	struct vd_buf want;
+
+	(void)state;
+	vd_buf_init(&want);
+	for (int d = 0; d < 40; d++) {
+		vd_json_arr_begin(j);
+		vd_buf_addf(&want, "%*s[\n", 2 * d, "");
+	}
+	vd_json_int(j, 7);
+	vd_buf_addf(&want, "%*s7\n", 80, "");
+	for (int d = 39; d >= 0; d--) {
+		vd_json_arr_end(j);
+		vd_buf_addf(&want, "%*s]\n", 2 * d, "");
+	}
+	done(&c, 0, vd_buf_cstr(&want));
+	vd_buf_free(&want);
 }
 
 static void test_top_level_values(void **state)
@@ -364,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_nesting_compact),
 		cmocka_unit_test(test_nesting_pretty),
+		cmocka_unit_test(test_deep_indent),
 		cmocka_unit_test(test_top_level_values),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_null_strings),
