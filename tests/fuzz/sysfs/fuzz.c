@@ -47,23 +47,17 @@ static char root[256];
 static struct vd_snap *snap;
 static char *orig[sizeof(fields) / sizeof(fields[0])]; /* the fixture's, NULL: absent */
 static size_t orig_len[sizeof(fields) / sizeof(fields[0])];
-/* what each field holds on disk now: most inputs change one or two, and creating files was
- * a quarter of this target's time */
+/* what each field holds on disk now (the fixture's after the copy): most inputs change one
+ * or two, and creating files was a quarter of this target's time */
 static char *cur[sizeof(fields) / sizeof(fields[0])];
 static size_t cur_len[sizeof(fields) / sizeof(fields[0])];
-static bool cur_known[sizeof(fields) / sizeof(fields[0])];
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char *cmd;
 	struct vd_err err;
-	struct stat shm;
 
-	/* memory, not a disk, when TMPDIR does not say: files are rewritten on every input */
-	if (!(tmp && *tmp))
-		tmp = stat("/dev/shm", &shm) == 0 && S_ISDIR(shm.st_mode) ? "/dev/shm" : "/tmp";
-	snprintf(root, sizeof(root), "%s/vd-fuzz-sysfs.XXXXXX", tmp);
+	snprintf(root, sizeof(root), "%s/vd-fuzz-sysfs.XXXXXX", fuzz_scratch_base());
 	FUZZ_ASSERT(mkdtemp(root));
 	cmd = vd_asprintf("cp -a " FIXTURE "/sysfs/. '%s'/", root);
 	FUZZ_ASSERT(system(cmd) == 0);
@@ -85,6 +79,8 @@ static void setup(void)
 		if (n >= 0) {
 			orig[i] = vd_memdup0(buf, (size_t)n);
 			orig_len[i] = (size_t)n;
+			cur[i] = vd_memdup0(buf, (size_t)n);
+			cur_len[i] = (size_t)n;
 		}
 		free(p);
 	}
@@ -107,12 +103,11 @@ static void put(size_t i, const char *v, size_t n)
 	const struct field *f = &fields[i];
 	char *p;
 
-	if (cur_known[i] && (v ? cur[i] && cur_len[i] == n && memcmp(cur[i], v, n) == 0 : !cur[i]))
+	if (v ? cur[i] && cur_len[i] == n && memcmp(cur[i], v, n) == 0 : !cur[i])
 		return;
 	free(cur[i]);
 	cur[i] = v ? vd_memdup0(v, n) : NULL;
 	cur_len[i] = n;
-	cur_known[i] = true;
 	p = vd_asprintf("%s/%s", root, f->rel);
 	unlink(p);
 	if (!v) {
